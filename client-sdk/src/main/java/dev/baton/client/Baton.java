@@ -1,0 +1,132 @@
+package dev.baton.client;
+
+import dev.baton.proto.v1.OpenSessionRequest;
+import dev.baton.proto.v1.OpenSessionResponse;
+import dev.baton.proto.v1.SessionServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+
+/**
+ * Entry point of the SDK.
+ *
+ * <pre>{@code
+ * try (Session s = Baton.connect("my-pool.team.svc:15002")) {
+ *   long n = s.range(0, 1000).filter(col("id").mod(2).eq(0)).count();
+ * }
+ * }</pre>
+ */
+public final class Baton {
+  static final Metadata.Key<String> PRINCIPAL_HEADER =
+      Metadata.Key.of("baton-principal", Metadata.ASCII_STRING_MARSHALLER);
+  private static final String CLIENT_TYPE = "baton-java/0.1";
+
+  private Baton() {}
+
+  /** Opens a new session at {@code target} ("host:port") with default options. */
+  public static Session connect(String target) {
+    return builder().target(target).connect();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Options of a session. */
+  public static final class Builder {
+    private String target;
+    private ManagedChannel channel;
+    private String principal = System.getProperty("user.name", "anonymous");
+    private final Map<String, String> config = new LinkedHashMap<>();
+    private RetryPolicy retry = RetryPolicy.defaults();
+    private String attachTo;
+    private int batchRows;
+
+    /** The pool's (or driver's) address, "host:port". */
+    public Builder target(String target) {
+      this.target = target;
+      return this;
+    }
+
+    /** Use this channel instead of making one; the session will not close it. */
+    public Builder channel(ManagedChannel channel) {
+      this.channel = channel;
+      return this;
+    }
+
+    /** Who the session belongs to (sent as baton-principal; the gateway sets it from your token). */
+    public Builder principal(String principal) {
+      this.principal = principal;
+      return this;
+    }
+
+    /** An engine limit or user key for the new session, e.g. ("memory_limit", "1GiB"). */
+    public Builder config(String key, String value) {
+      config.put(key, value);
+      return this;
+    }
+
+    public Builder retryPolicy(RetryPolicy retry) {
+      this.retry = retry;
+      return this;
+    }
+
+    /** Rows per Arrow batch the driver sends; 0 (default) lets the driver choose. */
+    public Builder batchRows(int batchRows) {
+      this.batchRows = batchRows;
+      return this;
+    }
+
+    /** Use an existing session (e.g. a declared ClientSession) instead of opening one. */
+    public Builder attach(String sessionId) {
+      this.attachTo = sessionId;
+      return this;
+    }
+
+    public Session connect() {
+      boolean owns = channel == null;
+      ManagedChannel ch = owns ? newChannel(target) : channel;
+      BufferAllocator allocator = new RootAllocator();
+      try {
+        Metadata headers = new Metadata();
+        headers.put(PRINCIPAL_HEADER, principal);
+        var interceptor = MetadataUtils.newAttachHeadersInterceptor(headers);
+        var blocking = SessionServiceGrpc.newBlockingStub(ch).withInterceptors(interceptor);
+        var async = SessionServiceGrpc.newStub(ch).withInterceptors(interceptor);
+        String id = attachTo;
+        Map<String, String> effective = Map.of();
+        if (id == null) {
+          OpenSessionResponse opened = Retrier.call(retry, "open session", () -> blocking.openSession(
+              OpenSessionRequest.newBuilder().putAllConfig(config).setClientType(CLIENT_TYPE).build()));
+          id = opened.getSessionId();
+          effective = opened.getConfigMap();
+        }
+        return new Session(id, ch, owns, blocking, async, retry, allocator, effective, batchRows);
+      } catch (RuntimeException e) {
+        allocator.close();
+        if (owns) {
+          ch.shutdownNow();
+        }
+        throw e;
+      }
+    }
+  }
+
+  /** A plaintext channel with room for large Arrow batches and keepalives that notice dead peers. */
+  static ManagedChannel newChannel(String target) {
+    if (target == null || target.isBlank()) {
+      throw new IllegalArgumentException("no target: give the pool's address as host:port");
+    }
+    return NettyChannelBuilder.forTarget(target)
+        .usePlaintext()
+        .maxInboundMessageSize(256 << 20)
+        .keepAliveTime(30, TimeUnit.SECONDS)
+        .build();
+  }
+}

@@ -1,0 +1,153 @@
+package dev.baton.driver;
+
+import dev.baton.driver.engine.EngineSandbox;
+import dev.baton.driver.service.CallerInterceptor;
+import dev.baton.driver.service.DriverControlImpl;
+import dev.baton.driver.service.SessionServiceImpl;
+import dev.baton.driver.service.StatusErrors;
+import dev.baton.driver.session.OperationRunner;
+import dev.baton.driver.session.OperationWatchdog;
+import dev.baton.driver.session.SessionRegistry;
+import dev.baton.driver.snapshot.SessionMover;
+import dev.baton.proto.v1.DriverControlGrpc;
+import dev.baton.proto.v1.SessionServiceGrpc;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A running driver: the gRPC server, its sessions, and its orderly shutdown. */
+public final class DriverServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DriverServer.class);
+  /** Snapshots carry tables and buffered results, so imports may be large. */
+  private static final int MAX_MESSAGE_BYTES = 512 << 20;
+
+  private final DriverSettings settings;
+  private final BufferAllocator allocator = new RootAllocator();
+  private final ExecutorService operations;
+  private final SessionRegistry registry;
+  private final OperationWatchdog watchdog;
+  private final HealthStatusManager health = new HealthStatusManager();
+  private final Server server;
+  private volatile boolean stopped;
+
+  private DriverServer(DriverSettings settings) throws IOException {
+    this.settings = settings;
+    Files.createDirectories(settings.scratchDirectory());
+    AtomicInteger threadCount = new AtomicInteger();
+    this.operations = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "operation-" + threadCount.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    this.registry = new SessionRegistry(settings.sessionDefaults(),
+        new EngineSandbox(settings.dataDirectories(), settings.scratchDirectory()), allocator,
+        settings.maxSessions());
+    this.watchdog = new OperationWatchdog(registry);
+    OperationRunner runner = new OperationRunner(operations, StatusErrors::toStatus);
+    SessionMover mover = new SessionMover(registry, settings.snapshotMaxTableBytes(), settings.version());
+    CallerInterceptor caller = new CallerInterceptor();
+    this.server = NettyServerBuilder
+        .forAddress(new InetSocketAddress(settings.host(), settings.port()))
+        .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+        .permitKeepAliveTime(10, TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true)
+        .addService(ServerInterceptors.intercept(
+            new SessionServiceImpl(registry, runner, settings.version(), settings.revision()), caller))
+        .addService(ServerInterceptors.intercept(
+            new DriverControlImpl(registry, mover, settings.version(), settings.revision()), caller))
+        .addService(health.getHealthService())
+        .build();
+  }
+
+  public static DriverServer start(DriverSettings settings) throws IOException {
+    DriverServer driver = new DriverServer(settings);
+    driver.server.start();
+    driver.setServing(ServingStatus.SERVING);
+    LOG.info("driver started version={} revision={} address={}:{} dataDirs={}", settings.version(),
+        settings.revision(), settings.host(), driver.port(), settings.dataDirectories());
+    return driver;
+  }
+
+  private void setServing(ServingStatus status) {
+    health.setStatus("", status);
+    health.setStatus(SessionServiceGrpc.SERVICE_NAME, status);
+    health.setStatus(DriverControlGrpc.SERVICE_NAME, status);
+  }
+
+  /** The bound port (useful when started with port 0). */
+  public int port() {
+    return server.getPort();
+  }
+
+  public SessionRegistry registry() {
+    return registry;
+  }
+
+  /**
+   * Stops the way SIGTERM asks: no new sessions or operations, health NOT_SERVING, then waits up
+   * to {@code grace} for in-flight operations to finish and be read, then closes everything.
+   */
+  public synchronized void shutdownGracefully(Duration grace) {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    long deadline = System.nanoTime() + grace.toNanos();
+    registry.stopping();
+    setServing(ServingStatus.NOT_SERVING);
+    LOG.info("driver stopping: waiting up to {} for {} operation(s) in flight", grace,
+        registry.operationsInFlight());
+    while (registry.operationsInFlight() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    int left = registry.operationsInFlight();
+    if (left > 0) {
+      LOG.warn("grace period over with {} operation(s) in flight; stopping them", left);
+    }
+    server.shutdown();
+    try {
+      server.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    server.shutdownNow();
+    registry.closeAll();
+    watchdog.close();
+    operations.shutdownNow();
+    health.enterTerminalState();
+    LOG.info("driver stopped");
+  }
+
+  @Override
+  public void close() {
+    shutdownGracefully(Duration.ZERO);
+    allocator.close();
+  }
+
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  public DriverSettings settings() {
+    return settings;
+  }
+}

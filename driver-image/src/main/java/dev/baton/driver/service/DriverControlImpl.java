@@ -1,0 +1,122 @@
+package dev.baton.driver.service;
+
+import com.google.protobuf.util.Timestamps;
+import dev.baton.driver.session.Operation;
+import dev.baton.driver.session.Session;
+import dev.baton.driver.session.SessionRegistry;
+import dev.baton.driver.snapshot.SessionMover;
+import dev.baton.driver.snapshot.SnapshotUpgrader;
+import dev.baton.proto.v1.DrainRequest;
+import dev.baton.proto.v1.DriverControlGrpc;
+import dev.baton.proto.v1.ExportSessionRequest;
+import dev.baton.proto.v1.ImportSessionResponse;
+import dev.baton.proto.v1.ListSessionsRequest;
+import dev.baton.proto.v1.ListSessionsResponse;
+import dev.baton.proto.v1.SessionInfo;
+import dev.baton.proto.v1.SessionSnapshot;
+import dev.baton.proto.v1.StatusRequest;
+import dev.baton.proto.v1.StatusResponse;
+import io.grpc.stub.StreamObserver;
+
+/** The lifecycle contract the operator and gateway use: status, drain, and moving sessions. */
+public final class DriverControlImpl extends DriverControlGrpc.DriverControlImplBase {
+  private final SessionRegistry registry;
+  private final SessionMover mover;
+  private final String version;
+  private final String revision;
+
+  public DriverControlImpl(SessionRegistry registry, SessionMover mover, String version,
+      String revision) {
+    this.registry = registry;
+    this.mover = mover;
+    this.version = version;
+    this.revision = revision;
+  }
+
+  private StatusResponse status() {
+    Runtime rt = Runtime.getRuntime();
+    StatusResponse.State state;
+    switch (registry.state()) {
+      case ACCEPTING:
+        state = StatusResponse.State.ACCEPTING;
+        break;
+      case DRAINING:
+        state = StatusResponse.State.DRAINING;
+        break;
+      default:
+        state = StatusResponse.State.STOPPING;
+    }
+    return StatusResponse.newBuilder()
+        .setVersion(version)
+        .setRevision(revision)
+        .setState(state)
+        .setSessions(registry.all().size())
+        .setOperationsInFlight(registry.operationsInFlight())
+        .setMemoryUsedBytes(rt.totalMemory() - rt.freeMemory())
+        .setMemoryMaxBytes(rt.maxMemory())
+        .setSnapshotFormatVersion(SnapshotUpgrader.CURRENT_FORMAT)
+        .setMaxSessions(registry.maxSessions())
+        .build();
+  }
+
+  @Override
+  public void status(StatusRequest req, StreamObserver<StatusResponse> obs) {
+    StatusErrors.unary(obs, this::status);
+  }
+
+  @Override
+  public void drain(DrainRequest req, StreamObserver<StatusResponse> obs) {
+    StatusErrors.unary(obs, () -> {
+      if (req.getResume()) {
+        registry.resume();
+      } else {
+        registry.drain();
+      }
+      return status();
+    });
+  }
+
+  @Override
+  public void listSessions(ListSessionsRequest req, StreamObserver<ListSessionsResponse> obs) {
+    StatusErrors.unary(obs, () -> {
+      ListSessionsResponse.Builder out = ListSessionsResponse.newBuilder();
+      for (Session s : registry.all()) {
+        long buffered = 0;
+        int running = 0;
+        int held = 0;
+        for (Operation op : s.operations()) {
+          buffered += op.bufferedBytes();
+          if (op.isFinished()) {
+            held++;
+          } else {
+            running++;
+          }
+        }
+        out.addSessions(SessionInfo.newBuilder()
+            .setSessionId(s.id())
+            .setPrincipal(s.principal())
+            .setOpenedAt(Timestamps.fromMillis(s.openedAt().toEpochMilli()))
+            .setLastActiveAt(Timestamps.fromMillis(s.lastActive().toEpochMilli()))
+            .setOperationsRunning(running)
+            .setOperationsBuffered(held)
+            .setBufferedBytes(buffered)
+            .setViews(s.views().size()));
+      }
+      return out.build();
+    });
+  }
+
+  @Override
+  public void exportSession(ExportSessionRequest req, StreamObserver<SessionSnapshot> obs) {
+    StatusErrors.unary(obs, () -> mover.export(registry.getForControl(req.getSessionId())));
+  }
+
+  @Override
+  public void importSession(SessionSnapshot req, StreamObserver<ImportSessionResponse> obs) {
+    StatusErrors.unary(obs, () -> {
+      Session s = mover.importSnapshot(req);
+      return ImportSessionResponse.newBuilder().setSessionId(s.id())
+          .setImportedFormatVersion(req.getFormatVersion()).build();
+    });
+  }
+}

@@ -1,0 +1,244 @@
+package dev.baton.driver.session;
+
+import dev.baton.proto.v1.ExecutePlanResponse;
+import io.grpc.Status;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * One execution of a plan in a session, and the responses it produced that the client has not
+ * yet released. Responses are indexed from 0 (the schema); the completion marker is the last.
+ * Any number of streams may read it (a client that reattaches opens a second one).
+ */
+public final class Operation {
+
+  /** Why an operation was stopped before it finished. */
+  public enum StopReason {
+    INTERRUPTED(Status.CANCELLED.withDescription("operation interrupted")),
+    TIMED_OUT(Status.DEADLINE_EXCEEDED),
+    RELEASED(Status.CANCELLED.withDescription("operation released before it finished")),
+    SESSION_CLOSED(Status.CANCELLED.withDescription("session closed")),
+    DRIVER_STOPPING(Status.UNAVAILABLE.withDescription("driver is shutting down"));
+
+    private final Status status;
+
+    StopReason(Status status) {
+      this.status = status;
+    }
+
+    public Status status() {
+      return status;
+    }
+  }
+
+  /** What a reader finds at an index. */
+  public sealed interface Slot {}
+
+  public record Ready(ExecutePlanResponse response) implements Slot {}
+
+  /** Not produced yet. */
+  public record Pending() implements Slot {}
+
+  /** Past the last response of a finished operation. */
+  public record End() implements Slot {}
+
+  public record Failed(Status status) implements Slot {}
+
+  /** Already released by the client: it cannot be read again. */
+  public record Released(long firstAvailable) implements Slot {}
+
+  private static final Pending PENDING = new Pending();
+  private static final End END = new End();
+
+  private final String id;
+  private final String planFingerprint;
+  private final ResultBudget budget;
+  private final OperationClock clock = new OperationClock();
+  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  // Responses [firstIndex, nextIndex) live at buffered[head ...]; head grows as they are released.
+  private final ArrayList<ExecutePlanResponse> buffered = new ArrayList<>();
+  private int head;
+  private long firstIndex;
+  private long nextIndex;
+  private long bufferedBytes;
+  private boolean finished;
+  private Status failure;
+  private volatile StopReason stopReason;
+  private volatile Runnable canceller = () -> {};
+
+  public Operation(String id, String planFingerprint, ResultBudget budget) {
+    this.id = id;
+    this.planFingerprint = planFingerprint;
+    this.budget = budget;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String planFingerprint() {
+    return planFingerprint;
+  }
+
+  public OperationClock clock() {
+    return clock;
+  }
+
+  /**
+   * Appends the next response, waiting first for room in the session's budget. Called only by
+   * the producer.
+   */
+  public void append(ExecutePlanResponse.Builder response) throws InterruptedException {
+    ExecutePlanResponse built;
+    synchronized (this) {
+      built = response.setOperationId(id).setIndex(nextIndex).build();
+    }
+    long size = built.getSerializedSize();
+    clock.pause();
+    try {
+      budget.acquire(size);
+    } finally {
+      clock.resume();
+    }
+    synchronized (this) {
+      if (stopReason == StopReason.RELEASED || stopReason == StopReason.SESSION_CLOSED) {
+        budget.release(size);
+        return;
+      }
+      buffered.add(built);
+      bufferedBytes += size;
+      nextIndex++;
+    }
+    notifyListeners();
+  }
+
+  /** Marks the operation finished: its last appended response was the completion marker. */
+  public void succeed() {
+    synchronized (this) {
+      finished = true;
+    }
+    clock.stop();
+    notifyListeners();
+  }
+
+  public void fail(Status status) {
+    synchronized (this) {
+      finished = true;
+      failure = status;
+    }
+    clock.stop();
+    notifyListeners();
+  }
+
+  public synchronized Slot read(long index) {
+    if (index < firstIndex) {
+      return new Released(firstIndex);
+    }
+    if (index < nextIndex) {
+      return new Ready(buffered.get(head + (int) (index - firstIndex)));
+    }
+    if (!finished) {
+      return PENDING;
+    }
+    return failure != null ? new Failed(failure) : END;
+  }
+
+  /** Frees responses with index <= upTo; returns how many bytes were freed. */
+  public long release(long upTo) {
+    long freed = 0;
+    synchronized (this) {
+      while (head < buffered.size() && firstIndex <= upTo) {
+        freed += buffered.set(head, null).getSerializedSize();
+        head++;
+        firstIndex++;
+      }
+      if (head > 64 && head * 2 > buffered.size()) {
+        buffered.subList(0, head).clear();
+        head = 0;
+      }
+      bufferedBytes -= freed;
+    }
+    budget.release(freed);
+    return freed;
+  }
+
+  /** Stops the operation if it is still running and frees everything it buffered. */
+  public void releaseAll(StopReason reason) {
+    stop(reason);
+    release(Long.MAX_VALUE);
+  }
+
+  /** Asks a running operation to stop; the producer then fails with the reason's status. */
+  public void stop(StopReason reason) {
+    synchronized (this) {
+      if (finished) {
+        return;
+      }
+      if (stopReason == null) {
+        stopReason = reason;
+      }
+    }
+    canceller.run();
+  }
+
+  public StopReason stopReason() {
+    return stopReason;
+  }
+
+  /** How to stop the producer (cancel the engine statement, interrupt its thread). */
+  public void onStop(Runnable canceller) {
+    this.canceller = canceller;
+  }
+
+  public synchronized boolean isFinished() {
+    return finished;
+  }
+
+  /** Finished without error: every response up to the completion marker was produced. */
+  public synchronized boolean isSucceeded() {
+    return finished && failure == null;
+  }
+
+  public synchronized long bufferedBytes() {
+    return bufferedBytes;
+  }
+
+  public synchronized long firstIndex() {
+    return firstIndex;
+  }
+
+  /** Responses still held, in order; used to move a finished operation in a snapshot. */
+  public synchronized List<ExecutePlanResponse> bufferedResponses() {
+    return List.copyOf(buffered.subList(head, buffered.size()));
+  }
+
+  /** Rebuilds a finished operation from a snapshot, keeping its response indices. */
+  public static Operation restored(String id, String fingerprint, ResultBudget budget,
+      List<ExecutePlanResponse> responses) throws InterruptedException {
+    Operation op = new Operation(id, fingerprint, budget);
+    if (!responses.isEmpty()) {
+      op.firstIndex = responses.get(0).getIndex();
+      op.nextIndex = op.firstIndex;
+    }
+    for (ExecutePlanResponse r : responses) {
+      op.append(r.toBuilder());
+    }
+    op.succeed();
+    return op;
+  }
+
+  public void addListener(Runnable listener) {
+    listeners.add(listener);
+  }
+
+  public void removeListener(Runnable listener) {
+    listeners.remove(listener);
+  }
+
+  private void notifyListeners() {
+    for (Runnable l : listeners) {
+      l.run();
+    }
+  }
+}

@@ -1,0 +1,122 @@
+package dev.baton.driver.session;
+
+import dev.baton.driver.engine.ArrowIpc;
+import dev.baton.driver.engine.SessionEngine;
+import dev.baton.proto.v1.ArrowBatch;
+import dev.baton.proto.v1.Completion;
+import dev.baton.proto.v1.ExecutePlanResponse;
+import dev.baton.proto.v1.Progress;
+import io.grpc.Status;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Produces an operation's responses: runs its SQL on the session's engine and appends the schema,
+ * each Arrow batch and the completion marker to the operation, waiting for the client whenever
+ * the session's result budget is full.
+ */
+public final class OperationRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(OperationRunner.class);
+  /** A progress response every this many batches, so long scans show they are moving. */
+  private static final int PROGRESS_EVERY = 64;
+
+  private final ExecutorService pool;
+  private final ErrorTranslator errors;
+
+  /** Maps a failure to the status the client sees. */
+  @FunctionalInterface
+  public interface ErrorTranslator {
+    Status toStatus(Throwable t);
+  }
+
+  public OperationRunner(ExecutorService pool, ErrorTranslator errors) {
+    this.pool = pool;
+    this.errors = errors;
+  }
+
+  /**
+   * Runs the operation on the pool. The SQL is produced once the session's engine is free,
+   * because compiling some plans asks the engine for column names.
+   */
+  public void start(Session session, Operation op, Supplier<String> sql, int batchRows) {
+    pool.execute(() -> run(session, op, sql, batchRows));
+  }
+
+  private void run(Session session, Operation op, Supplier<String> sqlSource, int batchRows) {
+    Thread self = Thread.currentThread();
+    SessionEngine engine = session.engine();
+    op.onStop(self::interrupt);
+    boolean locked = false;
+    try {
+      if (op.stopReason() != null) {
+        throw new InterruptedException();
+      }
+      session.engineLock().lockInterruptibly();
+      locked = true;
+      op.onStop(() -> {
+        engine.cancelRunning();
+        self.interrupt();
+      });
+      if (op.stopReason() != null) {
+        throw new InterruptedException();
+      }
+      String sql = sqlSource.get();
+      long[] totals = new long[3]; // rows, batches, bytes
+      engine.query(sql, batchRows, new SessionEngine.BatchSink() {
+        @Override
+        public void schema(VectorSchemaRoot root) throws Exception {
+          op.append(ExecutePlanResponse.newBuilder().setSessionId(session.id())
+              .setArrowSchema(ArrowIpc.schema(root.getSchema())));
+        }
+
+        @Override
+        public void batch(VectorSchemaRoot root) throws Exception {
+          var data = ArrowIpc.batch(root);
+          totals[0] += root.getRowCount();
+          totals[1]++;
+          totals[2] += data.size();
+          op.append(ExecutePlanResponse.newBuilder().setSessionId(session.id())
+              .setBatch(ArrowBatch.newBuilder().setData(data).setRowCount(root.getRowCount())));
+          if (totals[1] % PROGRESS_EVERY == 0) {
+            op.append(ExecutePlanResponse.newBuilder().setSessionId(session.id())
+                .setProgress(Progress.newBuilder().setRowsProduced(totals[0])
+                    .setBatchesProduced(totals[1])));
+          }
+        }
+      });
+      op.append(ExecutePlanResponse.newBuilder().setSessionId(session.id())
+          .setComplete(Completion.newBuilder().setRowCount(totals[0]).setBatchCount(totals[1])
+              .setBytes(totals[2])));
+      op.succeed();
+      LOG.info("operation finished session={} operation={} rows={} batches={} bytes={}",
+          session.id(), op.id(), totals[0], totals[1], totals[2]);
+    } catch (Throwable t) {
+      Status status = statusFor(session, op, t);
+      op.fail(status);
+      LOG.info("operation failed session={} operation={} code={} message={}", session.id(), op.id(),
+          status.getCode(), status.getDescription());
+    } finally {
+      op.onStop(() -> {});
+      if (locked) {
+        session.engineLock().unlock();
+      }
+      Thread.interrupted(); // a stop may have interrupted this pool thread: clear it for reuse
+    }
+  }
+
+  private Status statusFor(Session session, Operation op, Throwable t) {
+    Operation.StopReason reason = op.stopReason();
+    if (reason == Operation.StopReason.TIMED_OUT) {
+      return Status.DEADLINE_EXCEEDED.withDescription("operation exceeded the session's "
+          + SessionConfig.OPERATION_TIMEOUT + " of " + session.config().asMap()
+              .get(SessionConfig.OPERATION_TIMEOUT));
+    }
+    if (reason != null) {
+      return reason.status();
+    }
+    return errors.toStatus(t);
+  }
+}

@@ -1,0 +1,69 @@
+package dev.baton.driver.session;
+
+import dev.baton.proto.v1.ExecutePlanResponse;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+
+/**
+ * Sends an operation's responses to one gRPC stream, starting after a given index, only as fast
+ * as the client reads (gRPC flow control): nothing piles up in transport buffers, and what the
+ * client has not read stays in the operation for a later Reattach.
+ */
+public final class ResponseStreamer {
+  private final Operation op;
+  private final ServerCallStreamObserver<ExecutePlanResponse> observer;
+  private final Runnable onChange = this::pump;
+  private long cursor;
+  private boolean done;
+
+  public ResponseStreamer(Operation op, ServerCallStreamObserver<ExecutePlanResponse> observer,
+      long afterIndex) {
+    this.op = op;
+    this.observer = observer;
+    this.cursor = afterIndex;
+  }
+
+  public void start() {
+    observer.setOnCancelHandler(this::detach);
+    observer.setOnReadyHandler(this::pump);
+    op.addListener(onChange);
+    pump();
+  }
+
+  private void detach() {
+    synchronized (this) {
+      done = true;
+    }
+    op.removeListener(onChange);
+  }
+
+  private synchronized void pump() {
+    while (!done && observer.isReady() && !observer.isCancelled()) {
+      Operation.Slot slot = op.read(cursor + 1);
+      if (slot instanceof Operation.Ready ready) {
+        observer.onNext(ready.response());
+        cursor++;
+      } else if (slot instanceof Operation.End) {
+        finish(null);
+      } else if (slot instanceof Operation.Failed failed) {
+        finish(failed.status());
+      } else if (slot instanceof Operation.Released released) {
+        finish(Status.FAILED_PRECONDITION.withDescription("responses up to index "
+            + (released.firstAvailable() - 1) + " of operation " + op.id()
+            + " were already released; reattach after index " + (released.firstAvailable() - 1)));
+      } else {
+        return; // pending: the operation's listener calls pump again
+      }
+    }
+  }
+
+  private void finish(Status error) {
+    done = true;
+    op.removeListener(onChange);
+    if (error == null) {
+      observer.onCompleted();
+    } else {
+      observer.onError(error.asRuntimeException());
+    }
+  }
+}
