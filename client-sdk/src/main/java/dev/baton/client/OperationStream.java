@@ -19,13 +19,14 @@ import org.slf4j.LoggerFactory;
 /**
  * One operation's responses, in index order, each exactly once, across lost connections: a stream
  * that breaks (UNAVAILABLE, or an end without the completion marker) is resumed with Reattach
- * after the last index received. Received responses are released to the driver as they go.
+ * after the last index received.
+ *
+ * <p>Before it waits for more, the stream releases everything it has received. The driver's
+ * result budget is in bytes and may hold only a few batches; a client that kept received
+ * responses unreleased while waiting for the next one could wait forever.
  */
 final class OperationStream implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OperationStream.class);
-  /** Release what was received every this many responses. */
-  private static final int RELEASE_EVERY = 8;
-
   private final SessionServiceGrpc.SessionServiceBlockingStub blocking;
   private final SessionServiceGrpc.SessionServiceStub async;
   private final RetryPolicy policy;
@@ -74,6 +75,9 @@ final class OperationStream implements AutoCloseable {
         if (current == null) {
           open();
         }
+        if (lastIndex > lastReleased) {
+          releaseUpTo(lastIndex);
+        }
         if (!current.hasNext()) {
           // The server ended the stream without the completion marker: the stream was cut.
           cancelCurrent();
@@ -95,8 +99,6 @@ final class OperationStream implements AutoCloseable {
           completed = true;
           cancelCurrent();
           releaseAll();
-        } else if (lastIndex - lastReleased >= RELEASE_EVERY) {
-          releaseUpTo(lastIndex);
         }
         return r;
       } catch (StatusRuntimeException e) {

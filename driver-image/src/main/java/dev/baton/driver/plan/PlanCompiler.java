@@ -114,7 +114,7 @@ public final class PlanCompiler {
       case AGGREGATE:
         return aggregate(path + ".aggregate", rel.getAggregate(), d);
       case JOIN:
-        return join(path + ".join", rel.getJoin(), d);
+        return "SELECT * FROM " + joinClause(path + ".join", rel.getJoin(), d);
       case SORT: {
         Sort s = rel.getSort();
         requireInput(path + ".sort", s.hasInput());
@@ -167,8 +167,15 @@ public final class PlanCompiler {
     }
   }
 
-  /** A FROM item: a subquery with its own alias, so the consumer may qualify its columns. */
+  /**
+   * A FROM item: a subquery with its own alias, so the consumer may qualify its columns. A join
+   * is inlined rather than wrapped, so columns of its aliased sides stay addressable
+   * ({@code a.x}) by the relation right above it.
+   */
   private String from(String path, Relation rel, int depth) {
+    if (rel.getKindCase() == Relation.KindCase.JOIN) {
+      return joinClause(path + ".join", rel.getJoin(), depth + 1);
+    }
     if (rel.getKindCase() == Relation.KindCase.ALIAS) {
       var a = rel.getAlias();
       requireInput(path + ".alias", a.hasInput());
@@ -278,12 +285,15 @@ public final class PlanCompiler {
     return groupBy.isEmpty() ? sql : sql + " GROUP BY " + String.join(", ", groupBy);
   }
 
-  private String join(String path, Join join, int depth) {
+  /** {@code left JOIN right ON ...}; a join on the left chains, one on the right is a subquery. */
+  private String joinClause(String path, Join join, int depth) {
     if (!join.hasLeft() || !join.hasRight()) {
       throw new PlanException(path, "join needs both a left and a right relation");
     }
     String left = from(path + ".left", join.getLeft(), depth);
-    String right = from(path + ".right", join.getRight(), depth);
+    String right = join.getRight().getKindCase() == Relation.KindCase.JOIN
+        ? "(" + relation(path + ".right", join.getRight(), depth) + ") AS " + nextAlias()
+        : from(path + ".right", join.getRight(), depth);
     Join.JoinType type = join.getType();
     String keyword;
     switch (type) {
@@ -301,7 +311,7 @@ public final class PlanCompiler {
         keyword = "FULL OUTER JOIN";
         break;
       case CROSS:
-        return "SELECT * FROM " + left + " CROSS JOIN " + right;
+        return left + " CROSS JOIN " + right;
       case SEMI:
         keyword = "SEMI JOIN";
         break;
@@ -326,7 +336,7 @@ public final class PlanCompiler {
       }
       on = " USING (" + String.join(", ", cols) + ")";
     }
-    return "SELECT * FROM " + left + " " + keyword + " " + right + on;
+    return left + " " + keyword + " " + right + on;
   }
 
   private String expressions(String path, List<Expression> list, int depth) {

@@ -97,7 +97,7 @@ public final class OperationRunner {
       Status status = statusFor(session, op, t);
       op.fail(status);
       LOG.info("operation failed session={} operation={} code={} message={}", session.id(), op.id(),
-          status.getCode(), status.getDescription());
+          status.getCode(), firstLine(status.getDescription()));
     } finally {
       op.onStop(() -> {});
       if (locked) {
@@ -105,6 +105,10 @@ public final class OperationRunner {
       }
       Thread.interrupted(); // a stop may have interrupted this pool thread: clear it for reuse
     }
+  }
+
+  private static String firstLine(String text) {
+    return text == null ? "" : text.lines().findFirst().orElse("");
   }
 
   private Status statusFor(Session session, Operation op, Throwable t) {
