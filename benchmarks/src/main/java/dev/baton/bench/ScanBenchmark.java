@@ -1,0 +1,128 @@
+package dev.baton.bench;
+
+import dev.baton.client.ArrowBatchStream;
+import dev.baton.client.Baton;
+import dev.baton.client.Session;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.duckdb.DuckDBResultSet;
+
+/**
+ * A large scan received by the SDK from a driver over loopback, against the same query exported
+ * as Arrow by DuckDB inside this process (no network, no serialization): the cost of putting the
+ * engine behind gRPC. Both sides run alternately in one run; medians are printed with the ratio.
+ *
+ * <p>Usage: {@code ScanBenchmark <driver host:port> [rows] [rounds]}.
+ */
+public final class ScanBenchmark {
+  private ScanBenchmark() {}
+
+  /** One measured scan. */
+  record Run(long rows, long bytes, long nanos) {
+    double rowsPerSecond() {
+      return rows / (nanos / 1e9);
+    }
+
+    double megabytesPerSecond() {
+      return bytes / 1e6 / (nanos / 1e9);
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length < 1) {
+      System.err.println("usage: ScanBenchmark <driver host:port> [rows=20000000] [rounds=5]");
+      System.exit(2);
+    }
+    String target = args[0];
+    long rows = args.length > 1 ? Long.parseLong(args[1]) : 20_000_000L;
+    int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+    String query = "SELECT range AS id, range * 2 AS v, 'row-' || range AS s FROM range(" + rows + ")";
+
+    System.out.printf("scan of %,d rows x (BIGINT, BIGINT, VARCHAR), %d rounds after 1 warm-up each%n", rows, rounds);
+    System.out.printf("query: %s%n", query);
+    List<Run> local = new ArrayList<>();
+    List<Run> remote = new ArrayList<>();
+    try (BufferAllocator allocator = new RootAllocator();
+        Connection db = DriverManager.getConnection("jdbc:duckdb:");
+        Session session = Baton.builder().target(target).principal("bench").config("threads", "2").connect()) {
+      try (Statement st = db.createStatement()) {
+        st.execute("SET threads = 2"); // the driver's session runs with 2 threads too
+      }
+      inProcess(db, allocator, query);
+      throughSdk(session, query);
+      for (int i = 0; i < rounds; i++) {
+        local.add(inProcess(db, allocator, query));
+        remote.add(throughSdk(session, query));
+      }
+    }
+    Run l = median(local);
+    Run r = median(remote);
+    if (l.rows != rows || r.rows != rows) {
+      throw new IllegalStateException("row counts differ: in-process " + l.rows + ", SDK " + r.rows);
+    }
+    System.out.println();
+    System.out.printf("%-34s %14s %12s %10s%n", "", "rows/s", "MB/s", "seconds");
+    print("DuckDB in-process Arrow export", l);
+    print("Baton SDK over loopback gRPC", r);
+    System.out.printf("%nratio SDK / in-process: rows/s %.2f, MB/s %.2f (Arrow data: %,d bytes per scan)%n",
+        r.rowsPerSecond() / l.rowsPerSecond(), r.megabytesPerSecond() / l.megabytesPerSecond(), l.bytes);
+  }
+
+  private static void print(String name, Run run) {
+    System.out.printf("%-34s %,14.0f %,12.1f %10.3f%n", name, run.rowsPerSecond(), run.megabytesPerSecond(),
+        run.nanos / 1e9);
+  }
+
+  private static Run median(List<Run> runs) {
+    List<Run> sorted = new ArrayList<>(runs);
+    Collections.sort(sorted, (a, b) -> Long.compare(a.nanos, b.nanos));
+    return sorted.get(sorted.size() / 2);
+  }
+
+  private static Run inProcess(Connection db, BufferAllocator allocator, String query) throws Exception {
+    long start = System.nanoTime();
+    long rows = 0;
+    long bytes = 0;
+    try (Statement st = db.createStatement();
+        ResultSet rs = st.executeQuery(query);
+        ArrowReader reader = (ArrowReader) ((DuckDBResultSet) rs).arrowExportStream(allocator, 65536)) {
+      VectorSchemaRoot root = reader.getVectorSchemaRoot();
+      while (reader.loadNextBatch()) {
+        rows += root.getRowCount();
+        bytes += arrowBytes(root);
+      }
+    }
+    return new Run(rows, bytes, System.nanoTime() - start);
+  }
+
+  private static Run throughSdk(Session session, String query) {
+    long start = System.nanoTime();
+    long rows = 0;
+    long bytes = 0;
+    try (ArrowBatchStream stream = session.sql(query).stream()) {
+      while (stream.next()) {
+        rows += stream.root().getRowCount();
+        bytes += arrowBytes(stream.root());
+      }
+    }
+    return new Run(rows, bytes, System.nanoTime() - start);
+  }
+
+  private static long arrowBytes(VectorSchemaRoot root) {
+    long bytes = 0;
+    for (FieldVector v : root.getFieldVectors()) {
+      bytes += v.getBufferSize();
+    }
+    return bytes;
+  }
+}
