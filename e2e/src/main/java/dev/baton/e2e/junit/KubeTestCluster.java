@@ -1,0 +1,167 @@
+package dev.baton.e2e.junit;
+
+import dev.baton.e2e.controlplane.ControlPlane;
+import dev.baton.e2e.node.ImageCatalog;
+import dev.baton.e2e.node.LocalNode;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A JUnit 5 extension that gives a test class a real control plane (and, when asked, the
+ * controller manager and a local node). Register it as a static field:
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final KubeTestCluster cluster = KubeTestCluster.builder().withLocalNode().build();
+ * }</pre>
+ *
+ * <p>Everything is started before the first test and stopped after the last, also when a test or
+ * the start fails. Component logs, pod logs and the kubeconfig stay in
+ * {@code target/kube/<TestClass>/}; etcd's data is removed after a passing class.
+ */
+public final class KubeTestCluster implements BeforeAllCallback, AfterAllCallback {
+  private final boolean controllerManager;
+  private final ImageCatalog images;
+  private final List<KubernetesClient> clients = new ArrayList<>();
+  private ControlPlane controlPlane;
+  private LocalNode node;
+  private KubernetesClient admin;
+
+  private KubeTestCluster(boolean controllerManager, ImageCatalog images) {
+    this.controllerManager = controllerManager;
+    this.images = images;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Options of the test cluster. */
+  public static final class Builder {
+    private boolean controllerManager;
+    private ImageCatalog images;
+
+    /** Also run kube-controller-manager (garbage collection, namespace deletion). */
+    public Builder withControllerManager() {
+      this.controllerManager = true;
+      return this;
+    }
+
+    /** Run a local node with the project's images. */
+    public Builder withLocalNode() {
+      return withLocalNode(ImageCatalog.standard());
+    }
+
+    public Builder withLocalNode(ImageCatalog images) {
+      this.images = images;
+      return this;
+    }
+
+    public KubeTestCluster build() {
+      return new KubeTestCluster(controllerManager, images);
+    }
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    Path dir = Path.of("target", "kube", context.getRequiredTestClass().getSimpleName()).toAbsolutePath();
+    deleteRecursively(dir);
+    try {
+      controlPlane = ControlPlane.start(dir, controllerManager);
+      admin = controlPlane.adminClient();
+      if (images != null) {
+        KubernetesClient nodeClient = controlPlane.adminClient();
+        clients.add(nodeClient);
+        node = new LocalNode(nodeClient, LocalNode.DEFAULT_NAME, images, dir.resolve("pods")).start();
+      }
+    } catch (Exception e) {
+      stop();
+      throw e;
+    }
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws IOException {
+    stop();
+    if (context.getExecutionException().isEmpty() && controlPlane != null) {
+      deleteRecursively(controlPlane.workDir().resolve("etcd-data"));
+    }
+  }
+
+  private void stop() {
+    if (node != null) {
+      node.close();
+    }
+    for (KubernetesClient c : clients) {
+      c.close();
+    }
+    clients.clear();
+    if (admin != null) {
+      admin.close();
+    }
+    if (controlPlane != null) {
+      controlPlane.close();
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  public ControlPlane controlPlane() {
+    return controlPlane;
+  }
+
+  /** The shared admin client (closed by the extension). */
+  public KubernetesClient client() {
+    return admin;
+  }
+
+  /** A client acting as {@code user} (closed by the extension). */
+  public KubernetesClient clientAs(String user, String... groups) {
+    KubernetesClient c = controlPlane.clientAs(user, groups);
+    clients.add(c);
+    return c;
+  }
+
+  public KubernetesClient clientAsServiceAccount(String namespace, String name) {
+    KubernetesClient c = controlPlane.clientAsServiceAccount(namespace, name);
+    clients.add(c);
+    return c;
+  }
+
+  public KubernetesClient clientWithToken(String token) {
+    KubernetesClient c = controlPlane.clientWithToken(token);
+    clients.add(c);
+    return c;
+  }
+
+  public LocalNode node() {
+    if (node == null) {
+      throw new IllegalStateException("this cluster was built without a local node");
+    }
+    return node;
+  }
+
+  /** Creates a namespace (idempotent) and returns its name. */
+  public String namespace(String name) {
+    admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .serverSideApply();
+    return name;
+  }
+}
