@@ -1,0 +1,110 @@
+package dev.baton.operator.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.e2e.controlplane.ControlPlane;
+import dev.baton.e2e.junit.KubeTestCluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Must show 5: invalid manifests are refused by the API server itself (schema and CEL rules of the
+ * committed CRDs), through kubectl, with a message that names the field.
+ */
+class CrdValidationIT {
+  @RegisterExtension
+  static final KubeTestCluster cluster = KubeTestCluster.builder().build();
+
+  private static final Path EXAMPLES = Path.of("..", "examples");
+
+  @BeforeAll
+  static void installCrds() throws Exception {
+    ControlPlane.KubectlResult r = cluster.controlPlane().kubectl("apply", "-f", Path.of("..", "crds").toString());
+    assertThat(r.exitCode()).as(r.output()).isZero();
+    for (String crd : new String[] {"driverpools.baton.dev", "clientsessions.baton.dev"}) {
+      cluster.client().apiextensions().v1().customResourceDefinitions().withName(crd)
+          .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions().stream()
+              .anyMatch(x -> x.getType().equals("Established") && x.getStatus().equals("True")), 60, TimeUnit.SECONDS);
+    }
+  }
+
+  private static ControlPlane.KubectlResult apply(String yaml) throws Exception {
+    Path file = Files.createTempFile("manifest", ".yaml");
+    Files.writeString(file, yaml);
+    return cluster.controlPlane().kubectl("apply", "-n", "validation", "-f", file.toString());
+  }
+
+  /** The example pool with one line replaced. */
+  private static String pool(String from, String to) throws Exception {
+    String base = Files.readString(EXAMPLES.resolve("driverpool.yaml"));
+    assertThat(base).contains(from);
+    return base.replace(from, to);
+  }
+
+  @Test
+  void theExamplesAreAcceptedAndDefaultsApplied() throws Exception {
+    cluster.namespace("validation");
+    assertThat(cluster.controlPlane().kubectl("apply", "-n", "validation", "-f",
+        EXAMPLES.resolve("driverpool.yaml").toString()).exitCode()).isZero();
+    assertThat(cluster.controlPlane().kubectl("apply", "-n", "validation", "-f",
+        EXAMPLES.resolve("clientsession.yaml").toString()).exitCode()).isZero();
+    ControlPlane.KubectlResult minimal = apply("""
+        apiVersion: baton.dev/v1alpha1
+        kind: DriverPool
+        metadata: {name: minimal}
+        spec:
+          driver: {image: baton-driver:1.0.0}
+        """);
+    assertThat(minimal.exitCode()).as(minimal.output()).isZero();
+    var got = cluster.controlPlane().kubectl("get", "driverpool", "minimal", "-n", "validation", "-o",
+        "jsonpath={.spec.replicas} {.spec.upgrade.strategy} {.spec.upgrade.maxSurge} {.spec.sessions.maxPerDriver}");
+    assertThat(got.output()).isEqualTo("2 RollingHandoff 1 50");
+    var explain = cluster.controlPlane().kubectl("explain", "driverpool.spec.upgrade.maxSurge");
+    assertThat(explain.output()).contains("New drivers started above replicas during a rollout");
+    var shortName = cluster.controlPlane().kubectl("get", "dp", "-n", "validation");
+    assertThat(shortName.output()).contains("READY").contains("SESSIONS").contains("AVAILABLE").contains("minimal");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      negative replicas           | 'replicas: 3'               | 'replicas: -1'                      | spec.replicas
+      too many replicas           | 'replicas: 3'               | 'replicas: 1000'                    | spec.replicas
+      surge and unavailable 0     | 'maxSurge: 1'               | 'maxSurge: 0'                       | spec.upgrade.maxSurge
+      unknown strategy            | 'strategy: RollingHandoff'  | 'strategy: Canary'                  | spec.upgrade.strategy
+      malformed duration          | 'drainTimeout: 5m'          | 'drainTimeout: 5 minutes'           | spec.upgrade.drainTimeout
+      missing image               | 'image: ghcr.io/baton-dev/baton-driver:0.1.0' | ''                     | spec.driver.image
+      bad quantity                | 'memoryLimit: 512Mi'        | 'memoryLimit: lots'                 | spec.driver.engine.memoryLimit
+      zero threads                | 'threads: 2'                | 'threads: 0'                        | spec.driver.engine.threads
+      bad session limit           | 'maxPerDriver: 50'          | 'maxPerDriver: 0'                   | spec.sessions.maxPerDriver
+      negative surge              | 'maxSurge: 1'               | 'maxSurge: -2'                      | spec.upgrade.maxSurge
+      """)
+  void invalidPoolsAreRefusedNamingTheField(String name, String from, String to, String field) throws Exception {
+    cluster.namespace("validation");
+    ControlPlane.KubectlResult r = apply(pool(from, to).replace("name: analytics", "name: bad-" + name.replace(' ', '-')));
+    assertThat(r.exitCode()).as(r.output()).isNotZero();
+    assertThat(r.output()).contains("is invalid").contains(field);
+  }
+
+  @Test
+  void invalidSessionsAreRefusedNamingTheField() throws Exception {
+    cluster.namespace("validation");
+    String base = Files.readString(EXAMPLES.resolve("clientsession.yaml"));
+    var noPrincipal = apply(base.replace("  principal: system:serviceaccount:reports:nightly\n", ""));
+    assertThat(noPrincipal.output()).contains("spec.principal").contains("Required value");
+    var badPool = apply(base.replace("pool: analytics", "pool: Not_A_Name").replace("nightly-report", "bad-pool"));
+    assertThat(badPool.output()).contains("spec.pool");
+    var badTimeout = apply(base.replace("idleTimeout: 2h", "idleTimeout: forever").replace("nightly-report", "bad-idle"));
+    assertThat(badTimeout.output()).contains("spec.idleTimeout");
+
+    assertThat(apply(base.replace("nightly-report", "moving")).exitCode()).isZero();
+    var moved = apply(base.replace("nightly-report", "moving").replace("pool: analytics", "pool: other"));
+    assertThat(moved.exitCode()).isNotZero();
+    assertThat(moved.output()).contains("spec.pool").contains("pool cannot be changed");
+  }
+}
