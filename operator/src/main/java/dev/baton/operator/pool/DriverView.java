@@ -1,0 +1,22 @@
+package dev.baton.operator.pool;
+
+import java.time.Instant;
+
+/**
+ * What the operator knows of one driver pod when it decides: from the pod (revision, readiness,
+ * deletion, draining label) and from the driver itself (DriverControl.Status), when reachable.
+ *
+ * @param accepting the driver answered Status and said it accepts sessions
+ * @param sessions sessions open on it (0 when unknown)
+ * @param unschedulable the pod cannot be scheduled (no capacity)
+ * @param crashing the container has restarted and is not ready
+ */
+public record DriverView(String name, String ip, String revision, boolean ready, boolean terminating,
+    boolean draining, boolean reachable, boolean accepting, int sessions, boolean unschedulable,
+    boolean crashing, Instant created) {
+
+  /** Counts toward the pool's replicas: not being deleted and not being emptied. */
+  boolean serving() {
+    return !terminating && !draining;
+  }
+}
