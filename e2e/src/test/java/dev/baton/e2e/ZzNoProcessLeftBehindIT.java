@@ -24,6 +24,7 @@ class ZzNoProcessLeftBehindIT {
   void stoppingTheHarnessLeavesNoProcess() throws Exception {
     Path dir = Path.of("target", "kube", getClass().getSimpleName()).toAbsolutePath();
     List<ProcessHandle> started = new ArrayList<>();
+    List<String> namespaces = new ArrayList<>();
     try (ControlPlane cp = ControlPlane.start(dir, true)) {
       try (KubernetesClient client = cp.adminClient();
           KubernetesClient nodeClient = cp.adminClient();
@@ -34,6 +35,8 @@ class ZzNoProcessLeftBehindIT {
         client.pods().inNamespace("leaks").resource(Pods.driver("leaks", "d", "1.0.0", 5)).create();
         Pods.await(client, "leaks", "d", Pods::ready, Duration.ofMinutes(2));
         started.addAll(node.liveProcesses());
+        namespaces.addAll(node.networkNamespaces());
+        assertThat(namespaces).hasSize(1);
         cp.pids().forEach(pid -> started.add(ProcessHandle.of(pid).orElseThrow()));
         assertThat(started).hasSize(4); // etcd, apiserver, controller manager, one driver
       }
@@ -41,6 +44,10 @@ class ZzNoProcessLeftBehindIT {
     for (ProcessHandle p : started) {
       assertThat(p.isAlive()).as("process %d (%s)", p.pid(), p.info().command().orElse("?")).isFalse();
     }
+    Process list = new ProcessBuilder("ip", "netns", "list").redirectErrorStream(true).start();
+    String netns = new String(list.getInputStream().readAllBytes());
+    list.waitFor();
+    assertThat(netns).as("pod network namespaces removed").doesNotContain(namespaces.get(0));
     assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
         .map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList())
         .as("processes still running under the test JVM").isEmpty();

@@ -65,6 +65,7 @@ public final class ControlPlane implements AutoCloseable {
 
   private void startAll(boolean withControllerManager) throws Exception {
     Files.createDirectories(workDir);
+    deleteRecursively(workDir.resolve("etcd-data")); // every start is a fresh cluster
     long started = System.nanoTime();
     int etcdPort = freePort();
     int peerPort = freePort();
@@ -130,6 +131,14 @@ public final class ControlPlane implements AutoCloseable {
     }
     LOG.info("control plane {} up at {} in {} ms (work dir {})", binaries.version(), url(),
         (System.nanoTime() - started) / 1_000_000, workDir);
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      try (var files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
   }
 
   private ManagedProcess launch(String name, List<String> command) throws IOException {

@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A node for tests: registers itself, binds pending pods to itself (it is its own scheduler),
- * and runs each pod's containers as local processes on a loopback address of their own
- * (127.0.x.y as {@code status.podIP}). It runs probes, reports pod and container status, restarts
+ * and runs each pod's containers as local processes in a network namespace of their own, with a
+ * private address as {@code status.podIP} (see {@link PodNetwork}). It runs probes, reports pod and container status, restarts
  * crashed containers as {@code restartPolicy} says, and on pod deletion sends SIGTERM, waits the
  * grace period, sends SIGKILL and removes the pod.
  *
@@ -59,7 +59,7 @@ public final class LocalNode implements AutoCloseable {
   private final PodEnvironment environment;
   private final Map<String, PodRuntime> pods = new ConcurrentHashMap<>(); // by uid
   private final Map<String, PodStatus> written = new ConcurrentHashMap<>(); // last status written, by uid
-  private final AtomicInteger nextAddress = new AtomicInteger(2);
+  private final PodNetwork network = new PodNetwork();
   private final Semaphore wake = new Semaphore(0);
   private final ExecutorService probes = Executors.newCachedThreadPool(daemon("local-node-probe"));
   private final ExecutorService terminations = Executors.newCachedThreadPool(daemon("local-node-stop"));
@@ -128,7 +128,8 @@ public final class LocalNode implements AutoCloseable {
     client.nodes().resource(node).serverSideApply();
     Map<String, Quantity> capacity = Map.of("cpu", new Quantity(String.valueOf(cpus)),
         "memory", new Quantity("16Gi"), "pods", new Quantity("250"));
-    client.nodes().withName(nodeName).editStatus(n -> new NodeBuilder(n).withNewStatus()
+    // A merge patch without resourceVersion: the controller manager edits a new node at once.
+    var status = new NodeBuilder().withNewMetadata().withName(nodeName).endMetadata().withNewStatus()
         .withCapacity(capacity).withAllocatable(capacity)
         .addNewAddress("127.0.0.1", "InternalIP").addNewAddress(nodeName, "Hostname")
         .withConditions(readyCondition())
@@ -137,7 +138,8 @@ public final class LocalNode implements AutoCloseable {
         .withOsImage("local processes").withKernelVersion(System.getProperty("os.version"))
         .withMachineID(nodeName).withSystemUUID(nodeName).withBootID(nodeName)
         .withKubeProxyVersion("").endNodeInfo()
-        .endStatus().build());
+        .endStatus().build();
+    client.nodes().resource(status).patchStatus();
   }
 
   private static NodeCondition readyCondition() {
@@ -271,8 +273,8 @@ public final class LocalNode implements AutoCloseable {
   }
 
   private PodRuntime createRuntime(Pod pod) {
-    int n = nextAddress.getAndIncrement();
-    String ip = "127.0." + (n / 250) + "." + (n % 250 + 2);
+    PodNetwork.Attachment net = network.attach();
+    String ip = net.podAddress();
     List<ContainerRuntime> containers = new ArrayList<>();
     for (Container c : pod.getSpec().getContainers()) {
       ImageCatalog.Launch launch = null;
@@ -288,7 +290,7 @@ public final class LocalNode implements AutoCloseable {
     }
     LOG.info("pod {}/{} gets address {}", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), ip);
     return new PodRuntime(pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
-        pod.getMetadata().getUid(), ip, Instant.now(), containers);
+        pod.getMetadata().getUid(), net, Instant.now(), containers);
   }
 
   private void driveContainer(Pod pod, PodRuntime rt, ContainerRuntime c, Instant now) {
@@ -323,7 +325,7 @@ public final class LocalNode implements AutoCloseable {
 
   private void launch(PodRuntime rt, ContainerRuntime c, Instant now) {
     Path log = logDir.resolve(rt.namespace + "_" + rt.name + "_" + c.spec.getName() + ".log");
-    ProcessBuilder pb = new ProcessBuilder(c.launch.command()).redirectErrorStream(true)
+    ProcessBuilder pb = new ProcessBuilder(PodNetwork.inside(rt.network, c.launch.command())).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     Map<String, String> env = pb.environment();
     env.keySet().removeIf(k -> !INHERITED_ENV.contains(k));
@@ -354,13 +356,13 @@ public final class LocalNode implements AutoCloseable {
     Boolean readiness = null;
     Boolean liveness = null;
     if (due.length == 1) {
-      startup = ProbeRunner.run(due[0], c.spec, rt.ip, c.env);
+      startup = ProbeRunner.run(due[0], c.spec, rt.network, c.env);
     } else {
       if (due[0] != null) {
-        readiness = ProbeRunner.run(due[0], c.spec, rt.ip, c.env);
+        readiness = ProbeRunner.run(due[0], c.spec, rt.network, c.env);
       }
       if (due[1] != null) {
-        liveness = ProbeRunner.run(due[1], c.spec, rt.ip, c.env);
+        liveness = ProbeRunner.run(due[1], c.spec, rt.network, c.env);
       }
     }
     if (c.record(startup, readiness, liveness, Instant.now()) && !c.killedByNode) {
@@ -396,6 +398,7 @@ public final class LocalNode implements AutoCloseable {
     for (Process p : live) {
       stopProcessBy(p, deadline);
     }
+    network.detach(rt.network);
     LOG.info("pod {}/{} stopped ({} process(es), grace {}s)", rt.namespace, rt.name, live.size(), graceSeconds);
   }
 
@@ -460,6 +463,11 @@ public final class LocalNode implements AutoCloseable {
     return out;
   }
 
+  /** Network namespaces of pods still present (empty after {@link #close()}). */
+  public List<String> networkNamespaces() {
+    return network.namespaces();
+  }
+
   public Path logDir() {
     return logDir;
   }
@@ -494,6 +502,7 @@ public final class LocalNode implements AutoCloseable {
       stopContainers(rt, 5);
     }
     pods.clear();
+    network.close();
     probes.shutdownNow();
     terminations.shutdownNow();
     LOG.info("local node {} stopped", nodeName);

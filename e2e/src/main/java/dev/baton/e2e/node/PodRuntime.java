@@ -9,16 +9,18 @@ final class PodRuntime {
   final String name;
   final String uid;
   final String ip;
+  final PodNetwork.Attachment network;
   final Instant startTime;
   final List<ContainerRuntime> containers;
   volatile boolean terminating;
 
-  PodRuntime(String namespace, String name, String uid, String ip, Instant startTime,
+  PodRuntime(String namespace, String name, String uid, PodNetwork.Attachment network, Instant startTime,
       List<ContainerRuntime> containers) {
     this.namespace = namespace;
     this.name = name;
     this.uid = uid;
-    this.ip = ip;
+    this.ip = network.podAddress();
+    this.network = network;
     this.startTime = startTime;
     this.containers = containers;
   }

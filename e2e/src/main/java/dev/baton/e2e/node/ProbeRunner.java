@@ -26,7 +26,8 @@ final class ProbeRunner {
 
   private ProbeRunner() {}
 
-  static boolean run(Probe probe, Container container, String ip, Map<String, String> env) {
+  static boolean run(Probe probe, Container container, PodNetwork.Attachment net, Map<String, String> env) {
+    String ip = net.podAddress();
     int timeout = probe.getTimeoutSeconds() == null ? 1 : Math.max(1, probe.getTimeoutSeconds());
     try {
       if (probe.getGrpc() != null) {
@@ -47,7 +48,8 @@ final class ProbeRunner {
         return r.statusCode() >= 200 && r.statusCode() < 400;
       }
       if (probe.getExec() != null) {
-        ProcessBuilder pb = new ProcessBuilder(probe.getExec().getCommand()).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(PodNetwork.inside(net, probe.getExec().getCommand()))
+            .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().putAll(env);
         Process p = pb.start();

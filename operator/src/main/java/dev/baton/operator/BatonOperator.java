@@ -1,0 +1,49 @@
+package dev.baton.operator;
+
+import dev.baton.operator.pool.DriverPoolReconciler;
+import dev.baton.operator.pool.DriverProber;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import java.util.Set;
+
+/**
+ * The operator's controllers wired into java-operator-sdk. Used by {@link OperatorMain} and by
+ * tests that run the operator inside the test JVM against a real API server.
+ */
+public final class BatonOperator implements AutoCloseable {
+  private final Operator operator;
+  private final DriverProber prober = new DriverProber();
+
+  /**
+   * @param namespaces namespaces to watch; empty watches all
+   * @param leaseNamespace where the leader-election Lease lives; null runs without election
+   */
+  public BatonOperator(KubernetesClient client, Set<String> namespaces, String leaseNamespace) {
+    operator = new Operator(o -> {
+      o.withKubernetesClient(client).withCloseClientOnStop(false).withStopOnInformerErrorDuringStartup(true);
+      if (leaseNamespace != null) {
+        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration("baton-operator", leaseNamespace,
+            System.getenv().getOrDefault("POD_NAME", "baton-operator-" + ProcessHandle.current().pid())));
+      }
+    });
+    operator.register(new DriverPoolReconciler(prober), c -> {
+      if (namespaces.isEmpty()) {
+        c.watchingAllNamespaces();
+      } else {
+        c.settingNamespaces(namespaces);
+      }
+    });
+  }
+
+  public BatonOperator start() {
+    operator.start();
+    return this;
+  }
+
+  @Override
+  public void close() {
+    operator.stop();
+    prober.close();
+  }
+}

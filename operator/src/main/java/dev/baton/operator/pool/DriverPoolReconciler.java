@@ -1,0 +1,224 @@
+package dev.baton.operator.pool;
+
+import dev.baton.operator.model.ClientSession;
+import dev.baton.operator.model.DriverPool;
+import dev.baton.operator.model.DriverPoolSpec;
+import dev.baton.operator.model.DriverPoolStatus;
+import dev.baton.proto.v1.StatusResponse;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Reconciles a DriverPool: observes its driver pods and what each driver says of itself, lets
+ * {@link PoolPlanner} decide, then creates, drains and deletes drivers, keeps the Services,
+ * EndpointSlices, PodDisruptionBudget and NetworkPolicy as wanted, and reports status. Every
+ * write happens only when something differs, so a steady pool costs reads only.
+ */
+@ControllerConfiguration(name = "driverpool")
+public class DriverPoolReconciler implements Reconciler<DriverPool> {
+  private static final Logger LOG = LoggerFactory.getLogger(DriverPoolReconciler.class);
+  /** Drivers' session counts change without Kubernetes events: look again this often. */
+  static final Duration RESYNC = Duration.ofSeconds(5);
+
+  private final DriverProber prober;
+  private final SessionEvacuator evacuator;
+
+  public DriverPoolReconciler(DriverProber prober) {
+    this.prober = prober;
+    this.evacuator = new SessionEvacuator(prober);
+  }
+
+  @Override
+  public List<EventSource<?, DriverPool>> prepareEventSources(EventSourceContext<DriverPool> context) {
+    var pods = InformerEventSourceConfiguration.from(Pod.class, DriverPool.class)
+        .withName("driver-pods")
+        .withLabelSelector(PoolLabels.MANAGED_BY + "=" + PoolLabels.OPERATOR + "," + PoolLabels.COMPONENT + "=driver")
+        .withSecondaryToPrimaryMapper(pod -> {
+          String pool = pod.getMetadata().getLabels().get(PoolLabels.POOL);
+          return pool == null ? Set.of() : Set.of(new ResourceID(pool, pod.getMetadata().getNamespace()));
+        })
+        .withNamespacesInheritedFromController()
+        .build();
+    return List.of(new InformerEventSource<>(pods, context));
+  }
+
+  @Override
+  public UpdateControl<DriverPool> reconcile(DriverPool pool, Context<DriverPool> context) {
+    String name = pool.getMetadata().getName();
+    String ns = pool.getMetadata().getNamespace();
+    MDC.put("pool", ns + "/" + name);
+    try {
+      KubernetesClient client = context.getClient();
+      EventRecorder events = new EventRecorder(client);
+      DriverPoolSpec spec = pool.getSpec();
+      String updateRevision = RevisionHasher.revision(spec.getDriver());
+      DriverPoolStatus previous = pool.getStatus() == null ? new DriverPoolStatus() : pool.getStatus();
+
+      List<Pod> pods = context.getSecondaryResources(Pod.class).stream()
+          .filter(p -> name.equals(p.getMetadata().getLabels().get(PoolLabels.POOL))).toList();
+      List<DriverView> drivers = observe(pods);
+      PoolPlan plan = PoolPlanner.plan(spec.getReplicas(), spec.getSessions().getMaxPerDriver(), updateRevision,
+          previous.getCurrentRevision(), drivers);
+
+      for (int i = 0; i < plan.create(); i++) {
+        Pod pod = client.pods().inNamespace(ns).resource(DriverPodFactory.build(pool, updateRevision)).create();
+        events.normal(pool, "DriverCreated", "created driver " + pod.getMetadata().getName() + " at revision "
+            + updateRevision);
+      }
+      for (String drain : plan.drain()) {
+        DriverView d = drivers.stream().filter(x -> x.name().equals(drain)).findFirst().orElseThrow();
+        client.pods().inNamespace(ns).withName(drain)
+            .edit(p -> { p.getMetadata().getLabels().put(PoolLabels.DRAINING, "true"); return p; });
+        if (d.ip() != null) {
+          prober.drain(d.ip());
+        }
+        events.normal(pool, "DriverDraining", "draining " + drain + " (" + d.sessions()
+            + " sessions to move) to reach " + spec.getReplicas() + " drivers");
+      }
+      for (DriverView d : drivers) {
+        if (d.draining() && !d.terminating() && d.sessions() > 0 && d.ready()) {
+          int moved = evacuator.evacuate(d, plan.endpoints(), (id, from, to) -> recordMove(client, ns, id, to));
+          if (moved > 0) {
+            events.normal(pool, "SessionsMoved", "moved " + moved + " session(s) from " + d.name());
+          }
+        }
+      }
+      for (String delete : plan.delete()) {
+        client.pods().inNamespace(ns).withName(delete).delete();
+        events.normal(pool, "DriverDeleted", "deleted drained driver " + delete);
+      }
+
+      OwnedObjects owned = new OwnedObjects(client);
+      owned.ensure(PoolObjects.driversService(pool));
+      owned.ensure(PoolObjects.clientService(pool));
+      owned.ensure(PoolObjects.endpointSlice(pool, PoolLabels.driversService(name), plan.endpoints()));
+      owned.ensure(PoolObjects.endpointSlice(pool, name, plan.endpoints()));
+      owned.ensure(PoolObjects.disruptionBudget(pool));
+      owned.ensure(PoolObjects.networkPolicy(pool));
+      prober.retain(new HashSet<>(drivers.stream().map(DriverView::ip).filter(java.util.Objects::nonNull).toList()));
+
+      DriverPoolStatus status = status(pool, updateRevision, drivers, plan, previous);
+      if (!status.equals(pool.getStatus())) {
+        logTransitions(pool, previous, status, events);
+        pool.setStatus(status);
+        return UpdateControl.patchStatus(pool).rescheduleAfter(RESYNC);
+      }
+      return UpdateControl.<DriverPool>noUpdate().rescheduleAfter(RESYNC);
+    } finally {
+      MDC.remove("pool");
+    }
+  }
+
+  private List<DriverView> observe(List<Pod> pods) {
+    List<DriverView> out = new ArrayList<>();
+    for (Pod p : pods) {
+      Map<String, String> labels = p.getMetadata().getLabels();
+      boolean ready = condition(p, "Ready", "True");
+      String ip = p.getStatus() == null ? null : p.getStatus().getPodIP();
+      Optional<StatusResponse> status = ready && ip != null ? prober.status(ip) : Optional.empty();
+      boolean unschedulable = p.getStatus() != null && p.getStatus().getConditions() != null
+          && p.getStatus().getConditions().stream().anyMatch(c -> "PodScheduled".equals(c.getType())
+              && "False".equals(c.getStatus()) && "Unschedulable".equals(c.getReason()));
+      boolean crashing = !ready && p.getStatus() != null && p.getStatus().getContainerStatuses() != null
+          && p.getStatus().getContainerStatuses().stream().anyMatch(c -> c.getRestartCount() != null && c.getRestartCount() > 0);
+      out.add(new DriverView(p.getMetadata().getName(), ip, labels.getOrDefault(PoolLabels.REVISION, ""), ready,
+          p.getMetadata().getDeletionTimestamp() != null, "true".equals(labels.get(PoolLabels.DRAINING)),
+          status.isPresent(), status.map(s -> s.getState() == StatusResponse.State.ACCEPTING).orElse(false),
+          status.map(StatusResponse::getSessions).orElse(0), unschedulable, crashing,
+          p.getMetadata().getCreationTimestamp() == null ? Instant.now()
+              : Instant.parse(p.getMetadata().getCreationTimestamp())));
+    }
+    return out;
+  }
+
+  private static boolean condition(Pod p, String type, String value) {
+    if (p.getStatus() == null || p.getStatus().getConditions() == null) {
+      return false;
+    }
+    for (PodCondition c : p.getStatus().getConditions()) {
+      if (type.equals(c.getType())) {
+        return value.equals(c.getStatus());
+      }
+    }
+    return false;
+  }
+
+  private static DriverPoolStatus status(DriverPool pool, String updateRevision, List<DriverView> drivers,
+      PoolPlan plan, DriverPoolStatus previous) {
+    DriverPoolSpec spec = pool.getSpec();
+    String name = pool.getMetadata().getName();
+    DriverPoolStatus s = new DriverPoolStatus();
+    long generation = pool.getMetadata().getGeneration() == null ? 0 : pool.getMetadata().getGeneration();
+    s.setObservedGeneration(generation);
+    s.setCurrentRevision(plan.currentRevision());
+    s.setUpdateRevision(updateRevision);
+    s.setReplicas((int) drivers.stream().filter(d -> !d.terminating()).count());
+    s.setReadyReplicas((int) drivers.stream().filter(d -> d.serving() && d.ready()).count());
+    s.setUpdatedReplicas((int) drivers.stream().filter(d -> d.serving() && d.revision().equals(updateRevision)).count());
+    s.setDrainingReplicas((int) drivers.stream().filter(d -> d.draining() && !d.terminating()).count());
+    s.setSessions(drivers.stream().filter(d -> !d.terminating()).mapToInt(DriverView::sessions).sum());
+    s.setEndpoint(name + "." + pool.getMetadata().getNamespace() + ".svc:" + spec.getGateway().getPort());
+    s.setSelector(PoolLabels.selectorString(name));
+    s.setConditions(PoolConditions.compute(generation, spec.getReplicas(), spec.getUpgrade().getMaxUnavailable(),
+        updateRevision, plan.currentRevision(), Boolean.TRUE.equals(spec.getUpgrade().getPaused()), drivers, plan,
+        previous.getConditions(), Instant.now()));
+    return s;
+  }
+
+  private static void logTransitions(DriverPool pool, DriverPoolStatus before, DriverPoolStatus after,
+      EventRecorder events) {
+    for (var c : after.getConditions()) {
+      boolean changed = before.getConditions() == null || before.getConditions().stream()
+          .noneMatch(p -> p.getType().equals(c.getType()) && p.getStatus().equals(c.getStatus())
+              && java.util.Objects.equals(p.getReason(), c.getReason()));
+      if (changed) {
+        boolean bad = (c.getType().equals("Available") && c.getStatus().equals("False"))
+            || (c.getType().equals("Degraded") && c.getStatus().equals("True"));
+        if (bad) {
+          events.warning(pool, c.getReason(), c.getType() + "=" + c.getStatus() + ": " + c.getMessage());
+        } else {
+          events.normal(pool, c.getReason(), c.getType() + "=" + c.getStatus() + ": " + c.getMessage());
+        }
+      }
+    }
+  }
+
+  /** Points a moved session's ClientSession (if one tracks it) at its new driver. */
+  private static void recordMove(KubernetesClient client, String ns, String sessionId, DriverView to) {
+    try {
+      for (ClientSession cs : client.resources(ClientSession.class).inNamespace(ns).list().getItems()) {
+        if (cs.getStatus() != null && sessionId.equals(cs.getStatus().getSessionId())) {
+          cs.getStatus().setDriverPod(to.name());
+          cs.getStatus().setEndpoint(to.ip() + ":" + PoolLabels.DRIVER_PORT);
+          cs.getStatus().setRevision(to.revision());
+          cs.getStatus().setMigrations((cs.getStatus().getMigrations() == null ? 0 : cs.getStatus().getMigrations()) + 1);
+          client.resource(cs).updateStatus();
+        }
+      }
+    } catch (KubernetesClientException e) {
+      LOG.warn("could not record move of session {}: {}", sessionId, e.getMessage());
+    }
+  }
+}

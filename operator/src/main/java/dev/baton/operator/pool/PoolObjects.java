@@ -1,0 +1,111 @@
+package dev.baton.operator.pool;
+
+import dev.baton.operator.model.DriverPool;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The objects a pool owns besides its driver pods, as the operator wants them. Pure builders:
+ * the reconciler compares them with what exists and writes only the difference.
+ */
+public final class PoolObjects {
+  public static final String SLICE_MANAGER = "baton-operator";
+
+  private PoolObjects() {}
+
+  static OwnerReference owner(DriverPool pool) {
+    return new OwnerReferenceBuilder().withApiVersion(pool.getApiVersion()).withKind(pool.getKind())
+        .withName(pool.getMetadata().getName()).withUid(pool.getMetadata().getUid()).withController(true)
+        .withBlockOwnerDeletion(true).build();
+  }
+
+  private static Map<String, String> labels(DriverPool pool, String component) {
+    return Map.of(PoolLabels.POOL, pool.getMetadata().getName(), PoolLabels.COMPONENT, component,
+        PoolLabels.MANAGED_BY, PoolLabels.OPERATOR);
+  }
+
+  /**
+   * {@code <pool>}: the address clients use. Until the gateway exists it carries the same
+   * endpoints as {@code <pool>-drivers}; no selector, the operator writes its endpoints.
+   */
+  public static Service clientService(DriverPool pool) {
+    return new ServiceBuilder().withNewMetadata().withName(pool.getMetadata().getName())
+        .withNamespace(pool.getMetadata().getNamespace()).withLabels(labels(pool, "endpoint"))
+        .withOwnerReferences(owner(pool)).endMetadata()
+        .withNewSpec().withType(pool.getSpec().getGateway().getServiceType().name())
+        .addNewPort().withName("grpc").withProtocol("TCP").withPort(pool.getSpec().getGateway().getPort())
+        .withTargetPort(new IntOrString(PoolLabels.DRIVER_PORT)).endPort()
+        .endSpec().build();
+  }
+
+  /** {@code <pool>-drivers}: headless, its endpoints are exactly the drivers taking sessions. */
+  public static Service driversService(DriverPool pool) {
+    return new ServiceBuilder().withNewMetadata().withName(PoolLabels.driversService(pool.getMetadata().getName()))
+        .withNamespace(pool.getMetadata().getNamespace()).withLabels(labels(pool, "driver"))
+        .withOwnerReferences(owner(pool)).endMetadata()
+        .withNewSpec().withClusterIP("None")
+        .addNewPort().withName("grpc").withProtocol("TCP").withPort(PoolLabels.DRIVER_PORT)
+        .withTargetPort(new IntOrString(PoolLabels.DRIVER_PORT)).endPort()
+        .endSpec().build();
+  }
+
+  public static EndpointSlice endpointSlice(DriverPool pool, String serviceName, List<DriverView> endpoints) {
+    EndpointSliceBuilder b = new EndpointSliceBuilder().withNewMetadata().withName(serviceName)
+        .withNamespace(pool.getMetadata().getNamespace())
+        .addToLabels("kubernetes.io/service-name", serviceName)
+        .addToLabels("endpointslice.kubernetes.io/managed-by", SLICE_MANAGER)
+        .addToLabels(PoolLabels.POOL, pool.getMetadata().getName())
+        .withOwnerReferences(owner(pool)).endMetadata()
+        .withAddressType("IPv4")
+        .addNewPort().withName("grpc").withProtocol("TCP").withPort(PoolLabels.DRIVER_PORT).endPort();
+    for (DriverView d : endpoints) {
+      b.addToEndpoints(new EndpointBuilder().withAddresses(d.ip())
+          .withNewConditions().withReady(true).withServing(true).withTerminating(false).endConditions()
+          .withNewTargetRef().withKind("Pod").withName(d.name()).withNamespace(pool.getMetadata().getNamespace())
+          .endTargetRef().build());
+    }
+    return b.build();
+  }
+
+  /** Voluntary evictions take at most one driver at a time; the operator moves the rest. */
+  public static PodDisruptionBudget disruptionBudget(DriverPool pool) {
+    return new PodDisruptionBudgetBuilder().withNewMetadata()
+        .withName(PoolLabels.driversService(pool.getMetadata().getName()))
+        .withNamespace(pool.getMetadata().getNamespace()).withLabels(labels(pool, "driver"))
+        .withOwnerReferences(owner(pool)).endMetadata()
+        .withNewSpec().withMaxUnavailable(new IntOrString(1))
+        .withNewSelector().withMatchLabels(PoolLabels.driverSelector(pool.getMetadata().getName())).endSelector()
+        .endSpec().build();
+  }
+
+  /** Only the pool's gateway and the operator may reach its drivers. */
+  public static NetworkPolicy networkPolicy(DriverPool pool) {
+    String name = pool.getMetadata().getName();
+    return new NetworkPolicyBuilder().withNewMetadata().withName(PoolLabels.driversService(name))
+        .withNamespace(pool.getMetadata().getNamespace()).withLabels(labels(pool, "driver"))
+        .withOwnerReferences(owner(pool)).endMetadata()
+        .withNewSpec()
+        .withNewPodSelector().withMatchLabels(PoolLabels.driverSelector(name)).endPodSelector()
+        .withPolicyTypes("Ingress")
+        .addNewIngress()
+        .addNewFrom().withNewPodSelector().addToMatchLabels(PoolLabels.POOL, name)
+        .addToMatchLabels(PoolLabels.COMPONENT, "gateway").endPodSelector().endFrom()
+        .addNewFrom().withNewNamespaceSelector().endNamespaceSelector().withNewPodSelector()
+        .addToMatchLabels("app.kubernetes.io/name", "baton-operator").endPodSelector().endFrom()
+        .addNewPort().withProtocol("TCP").withPort(new IntOrString(PoolLabels.DRIVER_PORT)).endPort()
+        .endIngress()
+        .endSpec().build();
+  }
+}
