@@ -83,7 +83,10 @@ public final class Baton {
       return this;
     }
 
-    /** Use an existing session (e.g. a declared ClientSession) instead of opening one. */
+    /**
+     * Use an existing session (e.g. a declared ClientSession's status.sessionId) instead of
+     * opening one. Closing such a session object does not close the session itself.
+     */
     public Builder attach(String sessionId) {
       this.attachTo = sessionId;
       return this;
@@ -107,7 +110,7 @@ public final class Baton {
           id = opened.getSessionId();
           effective = opened.getConfigMap();
         }
-        return new Session(id, ch, owns, blocking, async, retry, allocator, effective, batchRows);
+        return new Session(id, ch, owns, blocking, async, retry, allocator, effective, batchRows, attachTo == null);
       } catch (RuntimeException e) {
         allocator.close();
         if (owns) {

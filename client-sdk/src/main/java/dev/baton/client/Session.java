@@ -42,11 +42,13 @@ public final class Session implements AutoCloseable {
   private final BufferAllocator allocator;
   private final Map<String, String> openConfig;
   private final int batchRows;
+  private final boolean opened;
   private volatile boolean closed;
 
   Session(String id, ManagedChannel channel, boolean ownsChannel,
       SessionServiceGrpc.SessionServiceBlockingStub blocking, SessionServiceGrpc.SessionServiceStub async,
-      RetryPolicy retry, BufferAllocator allocator, Map<String, String> openConfig, int batchRows) {
+      RetryPolicy retry, BufferAllocator allocator, Map<String, String> openConfig, int batchRows,
+      boolean opened) {
     this.id = id;
     this.channel = channel;
     this.ownsChannel = ownsChannel;
@@ -58,6 +60,7 @@ public final class Session implements AutoCloseable {
     this.allocator = allocator;
     this.openConfig = openConfig;
     this.batchRows = batchRows;
+    this.opened = opened;
   }
 
   /** The session id: stays the same when the session moves to another driver. */
@@ -168,7 +171,11 @@ public final class Session implements AutoCloseable {
     }
   }
 
-  /** Closes the session on the driver and frees its resources. */
+  /**
+   * Frees the client's resources and, for a session this client opened, closes it on the
+   * driver. A session it attached to (a declared ClientSession) is left open: its owner object
+   * decides its life.
+   */
   @Override
   public void close() {
     if (closed) {
@@ -176,6 +183,9 @@ public final class Session implements AutoCloseable {
     }
     closed = true;
     try {
+      if (!opened) {
+        return;
+      }
       Retrier.call(retry.withDeadline(java.time.Duration.ofSeconds(10)), "close session",
           () -> blocking.closeSession(CloseSessionRequest.newBuilder().setSessionId(id).build()));
     } catch (BatonException e) {

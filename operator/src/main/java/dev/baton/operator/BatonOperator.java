@@ -2,6 +2,7 @@ package dev.baton.operator;
 
 import dev.baton.operator.pool.DriverPoolReconciler;
 import dev.baton.operator.pool.DriverProber;
+import dev.baton.operator.session.ClientSessionReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
@@ -27,13 +28,17 @@ public final class BatonOperator implements AutoCloseable {
             System.getenv().getOrDefault("POD_NAME", "baton-operator-" + ProcessHandle.current().pid())));
       }
     });
-    operator.register(new DriverPoolReconciler(prober), c -> {
-      if (namespaces.isEmpty()) {
-        c.watchingAllNamespaces();
-      } else {
-        c.settingNamespaces(namespaces);
-      }
-    });
+    operator.register(new DriverPoolReconciler(prober), c -> watch(c, namespaces));
+    operator.register(new ClientSessionReconciler(prober), c -> watch(c, namespaces));
+  }
+
+  private static void watch(io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider<?> c,
+      Set<String> namespaces) {
+    if (namespaces.isEmpty()) {
+      c.watchingAllNamespaces();
+    } else {
+      c.settingNamespaces(namespaces);
+    }
   }
 
   public BatonOperator start() {

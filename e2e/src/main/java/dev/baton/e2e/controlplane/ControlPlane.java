@@ -84,6 +84,18 @@ public final class ControlPlane implements AutoCloseable {
 
     Path tokens = workDir.resolve("tokens.csv");
     Files.writeString(tokens, adminToken + ",baton-admin,baton-admin,\"system:masters\"\n");
+    Path auditPolicy = workDir.resolve("audit-policy.yaml");
+    // Writes only, metadata level: tests count what a component wrote (e.g. zero in steady state).
+    Files.writeString(auditPolicy, String.join("\n",
+        "apiVersion: audit.k8s.io/v1",
+        "kind: Policy",
+        "omitStages: [\"RequestReceived\"]",
+        "rules:",
+        "- level: None",
+        "  verbs: [\"get\", \"list\", \"watch\"]",
+        "- level: Metadata",
+        ""));
+    Files.deleteIfExists(auditLog());
     Path saKey = workDir.resolve("sa.key");
     Path saPub = workDir.resolve("sa.pub");
     ServiceAccountKeys.write(saKey, saPub);
@@ -103,6 +115,8 @@ public final class ControlPlane implements AutoCloseable {
         // Pods here run as local processes and mount no token volume.
         "--disable-admission-plugins", "ServiceAccount",
         "--allow-privileged=true",
+        "--audit-policy-file", auditPolicy.toString(),
+        "--audit-log-path", auditLog().toString(),
         "--profiling=false",
         "--v", "1"));
     awaitHttp(apiserver, url() + "/readyz", adminToken, Duration.ofSeconds(120));
@@ -237,6 +251,11 @@ public final class ControlPlane implements AutoCloseable {
   /** The apiserver's URL, https://127.0.0.1:port. */
   public String url() {
     return "https://127.0.0.1:" + apiPort;
+  }
+
+  /** The apiserver's audit log: one JSON line per write request (create, update, patch, delete). */
+  public Path auditLog() {
+    return workDir.resolve("audit.log");
   }
 
   /** A kubeconfig with admin (system:masters) credentials, for kubectl and controllers. */

@@ -57,6 +57,7 @@ public final class DriverPodFactory {
             .build())
         .endMetadata()
         .withNewSpec()
+        .withRestartPolicy("Never")
         .withTerminationGracePeriodSeconds(grace)
         .withEnableServiceLinks(false)
         .withAutomountServiceAccountToken(false)

@@ -40,10 +40,12 @@ import org.slf4j.MDC;
 public class DriverPoolReconciler implements Reconciler<DriverPool> {
   private static final Logger LOG = LoggerFactory.getLogger(DriverPoolReconciler.class);
   /** Drivers' session counts change without Kubernetes events: look again this often. */
-  static final Duration RESYNC = Duration.ofSeconds(5);
+  static final Duration RESYNC = Duration.ofMillis(DriverPoolReconcilerTiming.RESYNC_MILLIS);
 
   private final DriverProber prober;
   private final SessionEvacuator evacuator;
+  /** Told about pods this reconciler just created or changed, so the next reconcile sees them. */
+  private InformerEventSource<Pod, DriverPool> podSource;
 
   public DriverPoolReconciler(DriverProber prober) {
     this.prober = prober;
@@ -61,7 +63,8 @@ public class DriverPoolReconciler implements Reconciler<DriverPool> {
         })
         .withNamespacesInheritedFromController()
         .build();
-    return List.of(new InformerEventSource<>(pods, context));
+    podSource = new InformerEventSource<>(pods, context);
+    return List.of(podSource);
   }
 
   @Override
@@ -82,15 +85,19 @@ public class DriverPoolReconciler implements Reconciler<DriverPool> {
       PoolPlan plan = PoolPlanner.plan(spec.getReplicas(), spec.getSessions().getMaxPerDriver(), updateRevision,
           previous.getCurrentRevision(), drivers);
 
+      ResourceID poolId = ResourceID.fromResource(pool);
       for (int i = 0; i < plan.create(); i++) {
         Pod pod = client.pods().inNamespace(ns).resource(DriverPodFactory.build(pool, updateRevision)).create();
+        podSource.handleRecentResourceCreate(poolId, pod);
         events.normal(pool, "DriverCreated", "created driver " + pod.getMetadata().getName() + " at revision "
             + updateRevision);
       }
       for (String drain : plan.drain()) {
         DriverView d = drivers.stream().filter(x -> x.name().equals(drain)).findFirst().orElseThrow();
-        client.pods().inNamespace(ns).withName(drain)
+        Pod before = pods.stream().filter(p -> p.getMetadata().getName().equals(drain)).findFirst().orElseThrow();
+        Pod after = client.pods().inNamespace(ns).withName(drain)
             .edit(p -> { p.getMetadata().getLabels().put(PoolLabels.DRAINING, "true"); return p; });
+        podSource.handleRecentResourceUpdate(poolId, after, before);
         if (d.ip() != null) {
           prober.drain(d.ip());
         }
@@ -106,8 +113,13 @@ public class DriverPoolReconciler implements Reconciler<DriverPool> {
         }
       }
       for (String delete : plan.delete()) {
+        DriverView d = drivers.stream().filter(x -> x.name().equals(delete)).findFirst().orElseThrow();
         client.pods().inNamespace(ns).withName(delete).delete();
-        events.normal(pool, "DriverDeleted", "deleted drained driver " + delete);
+        if (d.failed()) {
+          events.warning(pool, "DriverLost", "driver " + delete + " exited; replaced, its sessions are re-opened");
+        } else {
+          events.normal(pool, "DriverDeleted", "deleted drained driver " + delete);
+        }
       }
 
       OwnedObjects owned = new OwnedObjects(client);
@@ -141,12 +153,12 @@ public class DriverPoolReconciler implements Reconciler<DriverPool> {
       boolean unschedulable = p.getStatus() != null && p.getStatus().getConditions() != null
           && p.getStatus().getConditions().stream().anyMatch(c -> "PodScheduled".equals(c.getType())
               && "False".equals(c.getStatus()) && "Unschedulable".equals(c.getReason()));
-      boolean crashing = !ready && p.getStatus() != null && p.getStatus().getContainerStatuses() != null
-          && p.getStatus().getContainerStatuses().stream().anyMatch(c -> c.getRestartCount() != null && c.getRestartCount() > 0);
+      boolean failed = p.getStatus() != null
+          && ("Failed".equals(p.getStatus().getPhase()) || "Succeeded".equals(p.getStatus().getPhase()));
       out.add(new DriverView(p.getMetadata().getName(), ip, labels.getOrDefault(PoolLabels.REVISION, ""), ready,
           p.getMetadata().getDeletionTimestamp() != null, "true".equals(labels.get(PoolLabels.DRAINING)),
           status.isPresent(), status.map(s -> s.getState() == StatusResponse.State.ACCEPTING).orElse(false),
-          status.map(StatusResponse::getSessions).orElse(0), unschedulable, crashing,
+          status.map(StatusResponse::getSessions).orElse(0), unschedulable, failed,
           p.getMetadata().getCreationTimestamp() == null ? Instant.now()
               : Instant.parse(p.getMetadata().getCreationTimestamp())));
     }

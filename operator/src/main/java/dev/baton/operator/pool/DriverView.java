@@ -9,14 +9,15 @@ import java.time.Instant;
  * @param accepting the driver answered Status and said it accepts sessions
  * @param sessions sessions open on it (0 when unknown)
  * @param unschedulable the pod cannot be scheduled (no capacity)
- * @param crashing the container has restarted and is not ready
+ * @param failed the driver process exited (driver pods never restart in place: a restarted
+ *     driver would have lost its sessions anyway, so a failed pod is replaced)
  */
 public record DriverView(String name, String ip, String revision, boolean ready, boolean terminating,
     boolean draining, boolean reachable, boolean accepting, int sessions, boolean unschedulable,
-    boolean crashing, Instant created) {
+    boolean failed, Instant created) {
 
-  /** Counts toward the pool's replicas: not being deleted and not being emptied. */
+  /** Counts toward the pool's replicas: not failed, not being deleted, not being emptied. */
   boolean serving() {
-    return !terminating && !draining;
+    return !terminating && !draining && !failed;
   }
 }

@@ -49,14 +49,14 @@ public final class PoolConditions {
         progressingMessage, generation, now);
 
     List<String> unschedulable = drivers.stream().filter(DriverView::unschedulable).map(DriverView::name).toList();
-    List<String> crashing = drivers.stream().filter(DriverView::crashing).map(DriverView::name).toList();
+    List<String> failed = drivers.stream().filter(DriverView::failed).map(DriverView::name).toList();
     Condition degradedCond;
     if (!unschedulable.isEmpty()) {
       degradedCond = condition(previous, "Degraded", true, "InsufficientCapacity",
           "driver pods cannot be scheduled: " + String.join(", ", unschedulable), generation, now);
-    } else if (!crashing.isEmpty()) {
-      degradedCond = condition(previous, "Degraded", true, "DriverCrashing",
-          "driver pods are restarting: " + String.join(", ", crashing), generation, now);
+    } else if (!failed.isEmpty()) {
+      degradedCond = condition(previous, "Degraded", true, "DriverFailed",
+          "driver pods failed and are being replaced: " + String.join(", ", failed), generation, now);
     } else {
       degradedCond = condition(previous, "Degraded", false, "AsExpected", "no driver is failing", generation, now);
     }

@@ -67,6 +67,17 @@ class PoolPlannerTest {
   }
 
   @Test
+  void aFailedDriverIsDeletedAndReplaced() {
+    DriverView dead = new DriverView("dead", "10.0.0.9", "r1", false, false, false, false, false, 0, false, true, T0);
+    PoolPlan plan = PoolPlanner.plan(2, 50, "r1", "r1", List.of(driver("alive", "r1", true, 1, 5), dead));
+    assertThat(plan.delete()).containsExactly("dead");
+    assertThat(plan.create()).isEqualTo(1);
+    var conds = PoolConditions.compute(1, 2, 0, "r1", "r1", false, List.of(driver("alive", "r1", true, 1, 5), dead),
+        plan, List.of(), T0);
+    assertThat(conds.get(2).getReason()).isEqualTo("DriverFailed");
+  }
+
+  @Test
   void conditionsTellTheTruth() {
     List<DriverView> drivers = List.of(driver("a", "r1", true, 0, 1), driver("b", "r1", false, 0, 1));
     PoolPlan plan = PoolPlanner.plan(2, 50, "r1", "r1", drivers);

@@ -1,0 +1,88 @@
+package dev.baton.operator.session;
+
+import dev.baton.operator.model.ViewSpec;
+import dev.baton.operator.pool.PoolLabels;
+import dev.baton.proto.v1.CloseSessionRequest;
+import dev.baton.proto.v1.CreateViewRequest;
+import dev.baton.proto.v1.ListSessionsRequest;
+import dev.baton.proto.v1.OpenSessionRequest;
+import dev.baton.proto.v1.Plan;
+import dev.baton.proto.v1.Relation;
+import dev.baton.proto.v1.SessionInfo;
+import dev.baton.proto.v1.SessionServiceGrpc;
+import dev.baton.proto.v1.Sql;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/** Opens, inspects and closes declared sessions on drivers, acting as their principal. */
+public final class DriverSessions {
+  private static final Metadata.Key<String> PRINCIPAL =
+      Metadata.Key.of("baton-principal", Metadata.ASCII_STRING_MARSHALLER);
+
+  private final dev.baton.operator.pool.DriverProber prober;
+
+  public DriverSessions(dev.baton.operator.pool.DriverProber prober) {
+    this.prober = prober;
+  }
+
+  private static <T> T withSession(String ip, String principal, java.util.function.Function<SessionServiceGrpc.SessionServiceBlockingStub, T> call) {
+    ManagedChannel ch = NettyChannelBuilder.forAddress(ip, PoolLabels.DRIVER_PORT).usePlaintext().build();
+    try {
+      Metadata h = new Metadata();
+      h.put(PRINCIPAL, principal);
+      return call.apply(SessionServiceGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(h))
+          .withDeadlineAfter(30, TimeUnit.SECONDS));
+    } finally {
+      ch.shutdownNow();
+    }
+  }
+
+  /** Opens the session with its id, config and views; an already open session is fine. */
+  public void open(String ip, String sessionId, String principal, Map<String, String> config, List<ViewSpec> views) {
+    withSession(ip, principal, stub -> {
+      try {
+        stub.openSession(OpenSessionRequest.newBuilder().setSessionId(sessionId).putAllConfig(config)
+            .setClientType("baton-operator").build());
+      } catch (StatusRuntimeException e) {
+        if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
+          throw e;
+        }
+      }
+      for (ViewSpec v : views) {
+        stub.createView(CreateViewRequest.newBuilder().setSessionId(sessionId).setName(v.getName()).setReplace(true)
+            .setPlan(Plan.newBuilder().setRoot(Relation.newBuilder().setSql(Sql.newBuilder().setQuery(v.getSql()))))
+            .build());
+      }
+      return null;
+    });
+  }
+
+  /** Closes the session; one that is already gone is fine. */
+  public void close(String ip, String sessionId, String principal) {
+    withSession(ip, principal, stub -> {
+      try {
+        stub.closeSession(CloseSessionRequest.newBuilder().setSessionId(sessionId).build());
+      } catch (StatusRuntimeException e) {
+        if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
+          throw e;
+        }
+      }
+      return null;
+    });
+  }
+
+  /** The session as its driver sees it; empty when the driver does not hold it. */
+  public Optional<SessionInfo> find(String ip, String sessionId) {
+    return prober.stub(ip).withDeadlineAfter(5, TimeUnit.SECONDS)
+        .listSessions(ListSessionsRequest.getDefaultInstance()).getSessionsList().stream()
+        .filter(s -> s.getSessionId().equals(sessionId)).findFirst();
+  }
+}

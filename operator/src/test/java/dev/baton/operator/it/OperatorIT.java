@@ -1,0 +1,310 @@
+package dev.baton.operator.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.client.Baton;
+import dev.baton.client.Session;
+import dev.baton.e2e.junit.KubeTestCluster;
+import dev.baton.operator.BatonOperator;
+import dev.baton.operator.model.ClientSession;
+import dev.baton.operator.model.DriverPool;
+import dev.baton.operator.model.SessionPhase;
+import dev.baton.operator.pool.PoolLabels;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The operator on a real API server with the local node: must show 1 (a pool of 3 becomes
+ * available with true status, columns and endpoints), 2 (kubectl scale moves sessions first),
+ * 3 (a declared session is bound, usable and closed on deletion) and 4 (a killed driver is
+ * replaced and its session re-placed).
+ */
+class OperatorIT {
+  @RegisterExtension
+  static final KubeTestCluster cluster = KubeTestCluster.builder().withControllerManager().withLocalNode().build();
+
+  private static final String NS = "pools";
+  /** The operator's own identity, so the audit log tells its writes apart. */
+  private static final String OPERATOR_USER = "system:serviceaccount:baton-system:baton-operator";
+  private static BatonOperator operator;
+  private static KubernetesClient operatorClient;
+
+  @BeforeAll
+  static void start() throws Exception {
+    var r = cluster.controlPlane().kubectl("apply", "-f", Path.of("..", "crds").toString());
+    assertThat(r.exitCode()).as(r.output()).isZero();
+    for (String crd : List.of("driverpools.baton.dev", "clientsessions.baton.dev")) {
+      cluster.client().apiextensions().v1().customResourceDefinitions().withName(crd)
+          .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
+              .anyMatch(x -> x.getType().equals("Established") && x.getStatus().equals("True")), 60, TimeUnit.SECONDS);
+    }
+    cluster.namespace(NS);
+    operatorClient = cluster.controlPlane().clientAs(OPERATOR_USER, "system:masters", "system:authenticated");
+    operator = new BatonOperator(operatorClient, Set.of(NS), null).start();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (operator != null) {
+      operator.close();
+    }
+    if (operatorClient != null) {
+      operatorClient.close();
+    }
+  }
+
+  private static DriverPool await(String name, Predicate<DriverPool> condition, int seconds) {
+    return cluster.client().resources(DriverPool.class).inNamespace(NS).withName(name)
+        .waitUntilCondition(p -> p != null && p.getStatus() != null && condition.test(p), seconds, TimeUnit.SECONDS);
+  }
+
+  private static boolean available(DriverPool p) {
+    return p.getStatus().getConditions().stream()
+        .anyMatch(c -> c.getType().equals("Available") && c.getStatus().equals("True"));
+  }
+
+  private static Set<String> sliceIps(String service) {
+    EndpointSlice slice = cluster.client().discovery().v1().endpointSlices().inNamespace(NS).withName(service).get();
+    return slice.getEndpoints() == null ? Set.of() : slice.getEndpoints().stream()
+        .flatMap(e -> e.getAddresses().stream()).collect(Collectors.toSet());
+  }
+
+  private static List<Pod> drivers(String pool) {
+    return cluster.client().pods().inNamespace(NS).withLabel(PoolLabels.POOL, pool).list().getItems().stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+  }
+
+  /** kubectl's table as header -> value for the row of {@code name}. */
+  static java.util.Map<String, String> columns(String table, String name) {
+    String[] lines = table.strip().split("\n");
+    String[] header = lines[0].trim().split("\\s+");
+    for (String line : lines) {
+      String[] cells = line.trim().split("\\s+");
+      if (cells[0].equals(name)) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < header.length && i < cells.length; i++) {
+          out.put(header[i], cells[i]);
+        }
+        return out;
+      }
+    }
+    throw new AssertionError("no row " + name + " in\n" + table);
+  }
+
+  @Test
+  void aPoolOfThreeBecomesAvailableWithItsEndpointsAndColumns() throws Exception {
+    Path manifest = Files.createTempFile("pool", ".yaml");
+    Files.writeString(manifest, """
+        apiVersion: baton.dev/v1alpha1
+        kind: DriverPool
+        metadata: {name: trio, namespace: pools}
+        spec:
+          replicas: 3
+          driver:
+            image: registry.example/baton-driver:1.0.0
+            engine: {memoryLimit: 256Mi, threads: 1}
+          upgrade: {drainTimeout: 10s}
+        """);
+    assertThat(cluster.controlPlane().kubectl("apply", "-f", manifest.toString()).exitCode()).isZero();
+
+    DriverPool pool = await("trio", p -> available(p) && Integer.valueOf(3).equals(p.getStatus().getReadyReplicas()), 180);
+    assertThat(pool.getStatus().getObservedGeneration()).isEqualTo(pool.getMetadata().getGeneration());
+    assertThat(pool.getStatus().getCurrentRevision()).isEqualTo(pool.getStatus().getUpdateRevision()).hasSize(10);
+    assertThat(pool.getStatus().getEndpoint()).isEqualTo("trio.pools.svc:15002");
+
+    List<Pod> pods = drivers("trio");
+    assertThat(pods).hasSize(3);
+    Set<String> podIps = pods.stream().map(p -> p.getStatus().getPodIP()).collect(Collectors.toSet());
+    assertThat(sliceIps("trio-drivers")).isEqualTo(podIps);
+    assertThat(pods.get(0).getMetadata().getOwnerReferences().get(0).getKind()).isEqualTo("DriverPool");
+    assertThat(pods.get(0).getMetadata().getLabels()).containsEntry(PoolLabels.REVISION, pool.getStatus().getCurrentRevision());
+
+    var get = cluster.controlPlane().kubectl("get", "driverpools", "-n", NS);
+    java.util.Map<String, String> columns = columns(get.output(), "trio");
+    assertThat(columns).as(get.output()).containsEntry("READY", "3").containsEntry("UPDATED", "3")
+        .containsEntry("SESSIONS", "0").containsEntry("REVISION", pool.getStatus().getCurrentRevision())
+        .containsEntry("AVAILABLE", "True").containsKey("AGE");
+
+    // A session works at a driver the slice lists.
+    String ip = sliceIps("trio-drivers").iterator().next();
+    try (Session s = Baton.builder().target(ip + ":15002").principal("alice").connect()) {
+      assertThat(s.range(0, 100).count()).isEqualTo(100);
+      assertThat(s.openConfig()).containsEntry("memory_limit", "256MiB").containsEntry("threads", "1");
+    }
+  }
+
+  private static void applyYaml(String yaml) throws Exception {
+    Path f = Files.createTempFile("manifest", ".yaml");
+    Files.writeString(f, yaml);
+    var r = cluster.controlPlane().kubectl("apply", "-f", f.toString());
+    assertThat(r.exitCode()).as(r.output()).isZero();
+  }
+
+  private static void pool(String name, int replicas) throws Exception {
+    applyYaml("""
+        apiVersion: baton.dev/v1alpha1
+        kind: DriverPool
+        metadata: {name: %s, namespace: pools}
+        spec:
+          replicas: %d
+          driver: {image: registry.example/baton-driver:1.0.0, engine: {threads: 1}}
+          upgrade: {drainTimeout: 10s}
+        """.formatted(name, replicas));
+    await(name, p -> available(p) && Integer.valueOf(replicas).equals(p.getStatus().getReadyReplicas()), 180);
+  }
+
+  private static ClientSession session(String name, String pool) throws Exception {
+    applyYaml("""
+        apiVersion: baton.dev/v1alpha1
+        kind: ClientSession
+        metadata: {name: %s, namespace: pools}
+        spec:
+          pool: %s
+          principal: alice
+          config: {user.team: blue}
+          views:
+            - {name: evens, sql: "SELECT range AS n FROM range(100) WHERE range %% 2 = 0"}
+        """.formatted(name, pool));
+    return awaitSession(name, cs -> cs.getStatus().getPhase() == SessionPhase.Bound);
+  }
+
+  private static ClientSession awaitSession(String name, Predicate<ClientSession> condition) {
+    return cluster.client().resources(ClientSession.class).inNamespace(NS).withName(name)
+        .waitUntilCondition(cs -> cs != null && cs.getStatus() != null && condition.test(cs), 120, TimeUnit.SECONDS);
+  }
+
+  private static long evens(ClientSession cs) {
+    try (Session s = Baton.builder().target(cs.getStatus().getEndpoint()).principal("alice")
+        .attach(cs.getStatus().getSessionId()).connect()) {
+      assertThat(s.config()).containsEntry("user.team", "blue");
+      return s.table("evens").count();
+    }
+  }
+
+  private static List<String> sessionsOn(String ip) {
+    return new dev.baton.operator.pool.DriverProber().stub(ip)
+        .listSessions(dev.baton.proto.v1.ListSessionsRequest.getDefaultInstance()).getSessionsList().stream()
+        .map(dev.baton.proto.v1.SessionInfo::getSessionId).toList();
+  }
+
+  @Test
+  void aDeclaredSessionIsBoundUsableAndClosedOnDeletion() throws Exception {
+    pool("solo", 1);
+    ClientSession cs = session("report", "solo");
+    assertThat(cs.getStatus().getSessionId()).startsWith("cs-");
+    assertThat(cs.getStatus().getDriverPod()).startsWith("solo-");
+    assertThat(evens(cs)).isEqualTo(50);
+    String ip = cs.getStatus().getEndpoint().split(":")[0];
+    assertThat(sessionsOn(ip)).contains(cs.getStatus().getSessionId());
+    var get = cluster.controlPlane().kubectl("get", "clientsessions", "-n", NS);
+    assertThat(columns(get.output(), "report")).containsEntry("POOL", "solo").containsEntry("PHASE", "Bound")
+        .containsEntry("DRIVER", cs.getStatus().getDriverPod());
+
+    cluster.client().resources(ClientSession.class).inNamespace(NS).withName("report").delete();
+    cluster.client().resources(ClientSession.class).inNamespace(NS).withName("report")
+        .waitUntilCondition(x -> x == null, 60, TimeUnit.SECONDS);
+    assertThat(sessionsOn(ip)).doesNotContain(cs.getStatus().getSessionId());
+  }
+
+  @Test
+  void aSessionNamingAMissingPoolFailsWithAReason() throws Exception {
+    applyYaml("""
+        apiVersion: baton.dev/v1alpha1
+        kind: ClientSession
+        metadata: {name: orphan, namespace: pools}
+        spec: {pool: nowhere, principal: alice}
+        """);
+    ClientSession cs = awaitSession("orphan", x -> x.getStatus().getPhase() == SessionPhase.Failed);
+    assertThat(cs.getStatus().getConditions().get(0).getReason()).isEqualTo("PoolNotFound");
+  }
+
+  @Test
+  void aKilledDriverIsReplacedAndItsSessionReplaced() throws Exception {
+    pool("fragile", 1);
+    ClientSession cs = session("survivor", "fragile");
+    String firstPod = cs.getStatus().getDriverPod();
+    cluster.node().containerProcess(NS, firstPod, "driver").orElseThrow().destroyForcibly();
+    // The pod fails (driver pods never restart in place); the operator replaces it and re-opens
+    // the session from its declared state on a driver that takes sessions.
+    ClientSession again = awaitSession("survivor", x -> x.getStatus().getMigrations() != null
+        && x.getStatus().getMigrations() >= 1 && x.getStatus().getPhase() == SessionPhase.Bound);
+    assertThat(again.getStatus().getDriverPod()).isNotEqualTo(firstPod);
+    assertThat(drivers("fragile")).extracting(p -> p.getMetadata().getName()).doesNotContain(firstPod).hasSize(1);
+    assertThat(again.getMetadata().getName()).isEqualTo("survivor");
+    assertThat(again.getStatus().getSessionId()).isEqualTo(cs.getStatus().getSessionId());
+    assertThat(evens(again)).isEqualTo(50);
+    var events = cluster.client().v1().events().inNamespace(NS).list().getItems().stream()
+        .filter(e -> "survivor".equals(e.getInvolvedObject().getName())).map(e -> e.getReason()).toList();
+    assertThat(events).contains("SessionReplaced");
+  }
+
+  @Test
+  void scalingMovesSessionsOffRemovedDrivers() throws Exception {
+    pool("elastic", 3);
+    List<ClientSession> sessions = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      sessions.add(session("s" + i, "elastic"));
+    }
+    var up = cluster.controlPlane().kubectl("scale", "driverpool/elastic", "-n", NS, "--replicas=5");
+    assertThat(up.exitCode()).as(up.output()).isZero();
+    DriverPool five = await("elastic", p -> Integer.valueOf(5).equals(p.getStatus().getReadyReplicas()) && available(p), 180);
+    assertThat(sliceIps("elastic-drivers")).hasSize(5);
+
+    var down = cluster.controlPlane().kubectl("scale", "driverpool/elastic", "-n", NS, "--replicas=2");
+    assertThat(down.exitCode()).as(down.output()).isZero();
+    await("elastic", p -> Integer.valueOf(2).equals(p.getStatus().getReplicas())
+        && Integer.valueOf(2).equals(p.getStatus().getReadyReplicas()) && available(p), 180);
+    Set<String> remaining = drivers("elastic").stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+    assertThat(remaining).hasSize(2);
+    assertThat(sliceIps("elastic-drivers")).hasSize(2);
+    for (ClientSession cs : sessions) {
+      ClientSession now = awaitSession(cs.getMetadata().getName(), x -> remaining.contains(x.getStatus().getDriverPod())
+          && x.getStatus().getPhase() == SessionPhase.Bound);
+      assertThat(evens(now)).as("session %s after scale-down", cs.getMetadata().getName()).isEqualTo(50);
+    }
+    assertThat(five.getStatus().getObservedGeneration()).isNotNull();
+  }
+
+  @Test
+  void anOperatorRestartedMidRolloutConvergesWithoutDuplicatesAndThenWritesNothing() throws Exception {
+    applyYaml("""
+        apiVersion: baton.dev/v1alpha1
+        kind: DriverPool
+        metadata: {name: restart, namespace: pools}
+        spec:
+          replicas: 3
+          driver: {image: registry.example/baton-driver:1.0.0, engine: {threads: 1}}
+        """);
+    // Stop the operator as soon as it has started creating drivers, then start a new one.
+    cluster.client().pods().inNamespace(NS).withLabel(PoolLabels.POOL, "restart")
+        .waitUntilCondition(p -> p != null, 60, TimeUnit.SECONDS);
+    operator.close();
+    operator = new BatonOperator(operatorClient, Set.of(NS), null).start();
+
+    await("restart", p -> available(p) && Integer.valueOf(3).equals(p.getStatus().getReadyReplicas()), 180);
+    assertThat(cluster.client().pods().inNamespace(NS).withLabel(PoolLabels.POOL, "restart").list().getItems())
+        .as("no duplicate drivers after the restart").hasSize(3);
+
+    // Steady state: let the operator resync several times and count what it writes.
+    Path audit = cluster.controlPlane().auditLog();
+    Thread.sleep(2 * dev.baton.operator.pool.DriverPoolReconcilerTiming.RESYNC_MILLIS);
+    int mark = dev.baton.e2e.controlplane.AuditLog.lines(audit);
+    Thread.sleep(4 * dev.baton.operator.pool.DriverPoolReconcilerTiming.RESYNC_MILLIS);
+    var writes = dev.baton.e2e.controlplane.AuditLog.writesBy(audit, OPERATOR_USER, mark);
+    assertThat(writes).as("writes by the operator in steady state").isEmpty();
+    assertThat(dev.baton.e2e.controlplane.AuditLog.writesBy(audit, OPERATOR_USER, 0))
+        .as("the audit log does record the operator's writes").isNotEmpty();
+  }
+}
