@@ -51,7 +51,17 @@ class OperatorIT {
               .anyMatch(x -> x.getType().equals("Established") && x.getStatus().equals("True")), 60, TimeUnit.SECONDS);
     }
     cluster.namespace(NS);
-    operatorClient = cluster.controlPlane().clientAs(OPERATOR_USER, "system:masters", "system:authenticated");
+    // The operator runs as its ServiceAccount under the ClusterRole the chart installs.
+    var rbac = cluster.controlPlane().kubectl("apply", "-f",
+        Path.of("src", "main", "resources", "rbac", "operator-clusterrole.yaml").toString());
+    assertThat(rbac.exitCode()).as(rbac.output()).isZero();
+    cluster.client().rbac().clusterRoleBindings().resource(new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder()
+        .withNewMetadata().withName("baton-operator").endMetadata()
+        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName("baton-operator")
+        .endRoleRef()
+        .addNewSubject().withKind("ServiceAccount").withName("baton-operator").withNamespace("baton-system").endSubject()
+        .build()).serverSideApply();
+    operatorClient = cluster.clientAsServiceAccount("baton-system", "baton-operator");
     operator = new BatonOperator(operatorClient, Set.of(NS), null).start();
   }
 
