@@ -6,6 +6,7 @@ import dev.baton.operator.session.ClientSessionReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import java.util.Set;
 
 /**
@@ -15,6 +16,7 @@ import java.util.Set;
 public final class BatonOperator implements AutoCloseable {
   private final Operator operator;
   private final DriverProber prober = new DriverProber();
+  private final OperatorMetrics metrics = new OperatorMetrics();
 
   /**
    * @param namespaces namespaces to watch; empty watches all
@@ -22,14 +24,15 @@ public final class BatonOperator implements AutoCloseable {
    */
   public BatonOperator(KubernetesClient client, Set<String> namespaces, String leaseNamespace) {
     operator = new Operator(o -> {
-      o.withKubernetesClient(client).withCloseClientOnStop(false).withStopOnInformerErrorDuringStartup(true);
+      o.withKubernetesClient(client).withCloseClientOnStop(false).withStopOnInformerErrorDuringStartup(true)
+          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()));
       if (leaseNamespace != null) {
         o.withLeaderElectionConfiguration(new LeaderElectionConfiguration("baton-operator", leaseNamespace,
             System.getenv().getOrDefault("POD_NAME", "baton-operator-" + ProcessHandle.current().pid())));
       }
     });
-    operator.register(new DriverPoolReconciler(prober), c -> watch(c, namespaces));
-    operator.register(new ClientSessionReconciler(prober), c -> watch(c, namespaces));
+    operator.register(new DriverPoolReconciler(prober, metrics), c -> watch(c, namespaces));
+    operator.register(new ClientSessionReconciler(prober, metrics), c -> watch(c, namespaces));
   }
 
   private static void watch(io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider<?> c,
@@ -39,6 +42,10 @@ public final class BatonOperator implements AutoCloseable {
     } else {
       c.settingNamespaces(namespaces);
     }
+  }
+
+  public OperatorMetrics metrics() {
+    return metrics;
   }
 
   public BatonOperator start() {

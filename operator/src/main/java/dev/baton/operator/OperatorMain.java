@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code WATCH_NAMESPACES}: comma-separated namespaces to watch; empty or unset watches all.
  *   <li>{@code LEADER_ELECTION_NAMESPACE}: where the leader Lease lives (the operator's own
  *       namespace); unset runs without leader election (a single replica).
- *   <li>{@code HEALTH_PORT}: port of /healthz and /readyz (default 8080).
+ *   <li>{@code HEALTH_PORT}: port of /healthz, /readyz and /metrics (default 8080).
  * </ul>
  */
 public final class OperatorMain {
@@ -37,7 +37,7 @@ public final class OperatorMain {
 
     KubernetesClient client = new KubernetesClientBuilder().build();
     BatonOperator operator = new BatonOperator(client, namespaces, leaseNamespace);
-    HttpServer health = health(healthPort);
+    HttpServer health = health(healthPort, operator.metrics());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("stopping operator");
@@ -52,11 +52,12 @@ public final class OperatorMain {
     stopped.await();
   }
 
-  /** /healthz: the process is alive; /readyz: it has started its controllers. */
-  private static HttpServer health(int port) throws IOException {
+  /** /healthz and /readyz: the process is up; /metrics: Prometheus text. */
+  private static HttpServer health(int port, OperatorMetrics metrics) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
     server.createContext("/healthz", ex -> reply(ex, 200, "ok"));
     server.createContext("/readyz", ex -> reply(ex, 200, "ok"));
+    server.createContext("/metrics", ex -> reply(ex, 200, metrics.scrape()));
     server.start();
     return server;
   }

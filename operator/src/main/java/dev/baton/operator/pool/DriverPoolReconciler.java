@@ -1,5 +1,6 @@
 package dev.baton.operator.pool;
 
+import dev.baton.operator.OperatorMetrics;
 import dev.baton.operator.model.ClientSession;
 import dev.baton.operator.model.DriverPool;
 import dev.baton.operator.model.DriverPoolSpec;
@@ -47,8 +48,11 @@ public class DriverPoolReconciler implements Reconciler<DriverPool> {
   /** Told about pods this reconciler just created or changed, so the next reconcile sees them. */
   private InformerEventSource<Pod, DriverPool> podSource;
 
-  public DriverPoolReconciler(DriverProber prober) {
+  private final OperatorMetrics metrics;
+
+  public DriverPoolReconciler(DriverProber prober, OperatorMetrics metrics) {
     this.prober = prober;
+    this.metrics = metrics;
     this.evacuator = new SessionEvacuator(prober);
   }
 
@@ -131,6 +135,7 @@ public class DriverPoolReconciler implements Reconciler<DriverPool> {
       owned.ensure(PoolObjects.networkPolicy(pool));
       prober.retain(new HashSet<>(drivers.stream().map(DriverView::ip).filter(java.util.Objects::nonNull).toList()));
 
+      metrics.drivers(ns, name, countByRevisionAndState(drivers));
       DriverPoolStatus status = status(pool, updateRevision, drivers, plan, previous);
       if (!status.equals(pool.getStatus())) {
         logTransitions(pool, previous, status, events);
@@ -141,6 +146,16 @@ public class DriverPoolReconciler implements Reconciler<DriverPool> {
     } finally {
       MDC.remove("pool");
     }
+  }
+
+  private static Map<List<String>, Integer> countByRevisionAndState(List<DriverView> drivers) {
+    Map<List<String>, Integer> out = new java.util.HashMap<>();
+    for (DriverView d : drivers) {
+      String state = d.terminating() ? "terminating" : d.failed() ? "failed" : d.draining() ? "draining"
+          : d.ready() ? "ready" : "starting";
+      out.merge(List.of(d.revision(), state), 1, Integer::sum);
+    }
+    return out;
   }
 
   private List<DriverView> observe(List<Pod> pods) {

@@ -1,6 +1,7 @@
 package dev.baton.operator.session;
 
 import com.google.protobuf.util.Timestamps;
+import dev.baton.operator.OperatorMetrics;
 import dev.baton.operator.model.ClientSession;
 import dev.baton.operator.model.ClientSessionStatus;
 import dev.baton.operator.model.DriverPool;
@@ -51,8 +52,11 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
   private final DriverProber prober;
   private final DriverSessions sessions;
 
-  public ClientSessionReconciler(DriverProber prober) {
+  private final OperatorMetrics metrics;
+
+  public ClientSessionReconciler(DriverProber prober, OperatorMetrics metrics) {
     this.prober = prober;
+    this.metrics = metrics;
     this.sessions = new DriverSessions(prober);
   }
 
@@ -185,8 +189,10 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
         .orElse(Integer.MAX_VALUE)).thenComparing(p -> p.getMetadata().getName()));
   }
 
-  private static UpdateControl<ClientSession> finish(ClientSession cs, ClientSessionStatus before,
+  private UpdateControl<ClientSession> finish(ClientSession cs, ClientSessionStatus before,
       ClientSessionStatus after) {
+    metrics.session(cs.getMetadata().getNamespace(), cs.getMetadata().getName(), cs.getSpec().getPool(),
+        after.getPhase() == null ? "Pending" : after.getPhase().name());
     if (after.equals(cs.getStatus())) {
       return UpdateControl.<ClientSession>noUpdate().rescheduleAfter(RESYNC);
     }
@@ -236,6 +242,7 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
         }
       }
     }
+    metrics.session(cs.getMetadata().getNamespace(), cs.getMetadata().getName(), null, null);
     return DeleteControl.defaultDelete();
   }
 }

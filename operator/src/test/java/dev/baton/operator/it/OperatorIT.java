@@ -317,4 +317,17 @@ class OperatorIT {
     assertThat(dev.baton.e2e.controlplane.AuditLog.writesBy(audit, OPERATOR_USER, 0))
         .as("the audit log does record the operator's writes").isNotEmpty();
   }
+
+  @Test
+  void metricsDescribeDriversSessionsAndReconciles() throws Exception {
+    pool("measured", 2);
+    ClientSession cs = session("counted", "measured");
+    String revision = await("measured", p -> true, 10).getStatus().getCurrentRevision();
+    String text = operator.metrics().scrape();
+    assertThat(text).contains("baton_drivers{namespace=\"pools\",pool=\"measured\",revision=\"" + revision
+        + "\",state=\"ready\"} 2.0");
+    assertThat(text).contains("baton_sessions{namespace=\"pools\",phase=\"Bound\",pool=\"measured\"} 1.0");
+    assertThat(text).containsPattern("operator_sdk_reconciliations_success_total\\{[^}]*\\} [1-9]");
+    assertThat(cs.getStatus().getPhase()).isEqualTo(SessionPhase.Bound);
+  }
 }
