@@ -23,12 +23,24 @@ public final class BatonOperator implements AutoCloseable {
    * @param leaseNamespace where the leader-election Lease lives; null runs without election
    */
   public BatonOperator(KubernetesClient client, Set<String> namespaces, String leaseNamespace) {
+    this(client, namespaces, leaseNamespace,
+        System.getenv().getOrDefault("POD_NAME", "baton-operator-" + ProcessHandle.current().pid()), true);
+  }
+
+  /**
+   * As above, with the identity this replica holds the leader Lease under, and whether losing
+   * leadership ends the process (what a deployed replica wants: it restarts and rejoins as a
+   * follower; tests that run several replicas in one JVM turn it off).
+   */
+  public BatonOperator(KubernetesClient client, Set<String> namespaces, String leaseNamespace, String identity,
+      boolean exitOnLostLeadership) {
     operator = new Operator(o -> {
       o.withKubernetesClient(client).withCloseClientOnStop(false).withStopOnInformerErrorDuringStartup(true)
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()));
       if (leaseNamespace != null) {
         o.withLeaderElectionConfiguration(new LeaderElectionConfiguration("baton-operator", leaseNamespace,
-            System.getenv().getOrDefault("POD_NAME", "baton-operator-" + ProcessHandle.current().pid())));
+            LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE, LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+            LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, identity, null, exitOnLostLeadership));
       }
     });
     operator.register(new DriverPoolReconciler(prober, metrics), c -> watch(c, namespaces));

@@ -91,6 +91,20 @@ class OperatorIT {
         .flatMap(e -> e.getAddresses().stream()).collect(Collectors.toSet());
   }
 
+  /** The slice follows the drivers' own word (Status), a moment after pod readiness. */
+  private static void awaitSlice(String service, Predicate<Set<String>> condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    Set<String> last = Set.of();
+    while (System.nanoTime() < deadline) {
+      last = sliceIps(service);
+      if (condition.test(last)) {
+        return;
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError("EndpointSlice " + service + " never matched; last: " + last);
+  }
+
   private static List<Pod> drivers(String pool) {
     return cluster.client().pods().inNamespace(NS).withLabel(PoolLabels.POOL, pool).list().getItems().stream()
         .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
@@ -137,7 +151,7 @@ class OperatorIT {
     List<Pod> pods = drivers("trio");
     assertThat(pods).hasSize(3);
     Set<String> podIps = pods.stream().map(p -> p.getStatus().getPodIP()).collect(Collectors.toSet());
-    assertThat(sliceIps("trio-drivers")).isEqualTo(podIps);
+    awaitSlice("trio-drivers", ips -> ips.equals(podIps));
     assertThat(pods.get(0).getMetadata().getOwnerReferences().get(0).getKind()).isEqualTo("DriverPool");
     assertThat(pods.get(0).getMetadata().getLabels()).containsEntry(PoolLabels.REVISION, pool.getStatus().getCurrentRevision());
 
@@ -270,7 +284,7 @@ class OperatorIT {
     var up = cluster.controlPlane().kubectl("scale", "driverpool/elastic", "-n", NS, "--replicas=5");
     assertThat(up.exitCode()).as(up.output()).isZero();
     DriverPool five = await("elastic", p -> Integer.valueOf(5).equals(p.getStatus().getReadyReplicas()) && available(p), 180);
-    assertThat(sliceIps("elastic-drivers")).hasSize(5);
+    awaitSlice("elastic-drivers", ips -> ips.size() == 5);
 
     var down = cluster.controlPlane().kubectl("scale", "driverpool/elastic", "-n", NS, "--replicas=2");
     assertThat(down.exitCode()).as(down.output()).isZero();
@@ -278,7 +292,7 @@ class OperatorIT {
         && Integer.valueOf(2).equals(p.getStatus().getReadyReplicas()) && available(p), 180);
     Set<String> remaining = drivers("elastic").stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
     assertThat(remaining).hasSize(2);
-    assertThat(sliceIps("elastic-drivers")).hasSize(2);
+    awaitSlice("elastic-drivers", ips -> ips.size() == 2);
     for (ClientSession cs : sessions) {
       ClientSession now = awaitSession(cs.getMetadata().getName(), x -> remaining.contains(x.getStatus().getDriverPod())
           && x.getStatus().getPhase() == SessionPhase.Bound);
@@ -329,5 +343,55 @@ class OperatorIT {
     assertThat(text).contains("baton_sessions{namespace=\"pools\",phase=\"Bound\",pool=\"measured\"} 1.0");
     assertThat(text).containsPattern("operator_sdk_reconciliations_success_total\\{[^}]*\\} [1-9]");
     assertThat(cs.getStatus().getPhase()).isEqualTo(SessionPhase.Bound);
+  }
+
+  @Test
+  void twoReplicasWithLeaderElectionAreSafe() throws Exception {
+    cluster.namespace("baton-system");
+    operator.close();
+    BatonOperator first = new BatonOperator(operatorClient, Set.of(NS), "baton-system", "replica-a", false).start();
+    BatonOperator second;
+    try (KubernetesClient secondClient = cluster.controlPlane().clientAsServiceAccount("baton-system", "baton-operator")) {
+      second = new BatonOperator(secondClient, Set.of(NS), "baton-system", "replica-b", false).start();
+      try {
+        var lease = cluster.client().leases().inNamespace("baton-system").withName("baton-operator")
+            .waitUntilCondition(l -> l != null && l.getSpec().getHolderIdentity() != null, 60, TimeUnit.SECONDS);
+        String leader = lease.getSpec().getHolderIdentity();
+        assertThat(leader).isIn("replica-a", "replica-b");
+        pool("elected", 2);
+        assertThat(drivers("elected")).as("two replicas, one set of drivers").hasSize(2);
+
+        // The leader stops; the other replica takes the Lease and carries on.
+        (leader.equals("replica-a") ? first : second).close();
+        String follower = leader.equals("replica-a") ? "replica-b" : "replica-a";
+        cluster.client().leases().inNamespace("baton-system").withName("baton-operator")
+            .waitUntilCondition(l -> follower.equals(l.getSpec().getHolderIdentity()), 90, TimeUnit.SECONDS);
+        var scaled = cluster.controlPlane().kubectl("scale", "driverpool/elected", "-n", NS, "--replicas=3");
+        assertThat(scaled.exitCode()).as(scaled.output()).isZero();
+        await("elected", p -> Integer.valueOf(3).equals(p.getStatus().getReadyReplicas()), 180);
+        assertThat(drivers("elected")).hasSize(3);
+      } finally {
+        first.close();
+        second.close();
+      }
+    } finally {
+      operator = new BatonOperator(operatorClient, Set.of(NS), null).start();
+    }
+  }
+
+  @Test
+  void anIdleSessionIsClosedAfterItsTimeout() throws Exception {
+    pool("idle", 1);
+    applyYaml("""
+        apiVersion: baton.dev/v1alpha1
+        kind: ClientSession
+        metadata: {name: sleepy, namespace: pools}
+        spec: {pool: idle, principal: alice, idleTimeout: 3s}
+        """);
+    ClientSession bound = awaitSession("sleepy", cs -> cs.getStatus().getPhase() == SessionPhase.Bound);
+    String ip = bound.getStatus().getEndpoint().split(":")[0];
+    ClientSession closed = awaitSession("sleepy", cs -> cs.getStatus().getPhase() == SessionPhase.Closed);
+    assertThat(closed.getStatus().getConditions().get(0).getReason()).isEqualTo("IdleTimeout");
+    assertThat(sessionsOn(ip)).doesNotContain(bound.getStatus().getSessionId());
   }
 }
