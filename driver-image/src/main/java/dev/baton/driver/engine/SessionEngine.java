@@ -222,11 +222,6 @@ public final class SessionEngine implements AutoCloseable {
     }
   }
 
-  /** Bytes of Arrow memory this session holds right now. */
-  public long arrowBytes() {
-    return allocator.getAllocatedMemory();
-  }
-
   @Override
   public void close() {
     cancelRunning();

@@ -110,9 +110,4 @@ public final class FunctionCatalog {
     }
     return entry.renderer.render(args);
   }
-
-  /** Every name a plan may call, for documentation and error messages. */
-  public static java.util.Set<String> names() {
-    return java.util.Collections.unmodifiableSet(ENTRIES.keySet());
-  }
 }

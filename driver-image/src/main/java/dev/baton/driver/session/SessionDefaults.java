@@ -18,12 +18,6 @@ public record SessionDefaults(
     long spillBytes,
     long maxSpillBytes) {
 
-  public static SessionDefaults standard() {
-    int cores = Runtime.getRuntime().availableProcessors();
-    return new SessionDefaults(512L << 20, 4L << 30, Math.min(2, cores), cores,
-        Duration.ofMinutes(10), 64L << 20, 1L << 30, 0, 8L << 30);
-  }
-
   Map<String, String> asConfig() {
     return Map.of(
         SessionConfig.MEMORY_LIMIT, (memoryLimitBytes >> 20) + "MiB",

@@ -103,10 +103,6 @@ final class PodNetwork implements AutoCloseable {
     return attached.stream().map(Attachment::namespace).toList();
   }
 
-  String prefix() {
-    return prefix;
-  }
-
   private static void quietly(List<String> cmd) {
     try {
       run(cmd);

@@ -63,8 +63,9 @@ public final class PoolConditions {
     return List.of(availableCond, progressingCond, degradedCond);
   }
 
-  static Condition condition(List<Condition> previous, String type, boolean value, String reason, String message,
-      long generation, Instant now) {
+  /** A condition that keeps its previous lastTransitionTime when its status did not change. */
+  public static Condition condition(List<Condition> previous, String type, boolean value, String reason,
+      String message, long generation, Instant now) {
     String status = value ? "True" : "False";
     String since = now.truncatedTo(ChronoUnit.SECONDS).toString();
     if (previous != null) {

@@ -10,10 +10,10 @@ import dev.baton.operator.pool.DriverProber;
 import dev.baton.operator.pool.Durations;
 import dev.baton.operator.pool.EventRecorder;
 import dev.baton.operator.pool.DriverPoolReconcilerTiming;
+import dev.baton.operator.pool.PoolConditions;
 import dev.baton.operator.pool.PoolLabels;
 import dev.baton.proto.v1.SessionInfo;
 import dev.baton.proto.v1.StatusResponse;
-import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -201,16 +201,9 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
   }
 
   private static void setReady(ClientSessionStatus status, boolean ready, String reason, String message) {
-    String value = ready ? "True" : "False";
-    String since = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-    for (var c : status.getConditions()) {
-      if ("Ready".equals(c.getType()) && value.equals(c.getStatus())) {
-        since = c.getLastTransitionTime();
-      }
-    }
-    status.setConditions(List.of(new ConditionBuilder().withType("Ready").withStatus(value).withReason(reason)
-        .withMessage(message).withObservedGeneration(status.getObservedGeneration()).withLastTransitionTime(since)
-        .build()));
+    long generation = status.getObservedGeneration() == null ? 0 : status.getObservedGeneration();
+    status.setConditions(List.of(PoolConditions.condition(status.getConditions(), "Ready", ready, reason, message,
+        generation, Instant.now())));
   }
 
   private static ClientSessionStatus copy(ClientSessionStatus s) {
