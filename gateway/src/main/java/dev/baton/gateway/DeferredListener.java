@@ -1,0 +1,58 @@
+package dev.baton.gateway;
+
+import io.grpc.ServerCall;
+
+/**
+ * A call's listener while its route is being decided. No message arrives before the proxy asks
+ * for one, so only a cancellation can come early; it is passed on once the proxy is attached.
+ */
+final class DeferredListener<Q> extends ServerCall.Listener<Q> {
+  private ServerCall.Listener<Q> delegate;
+  private boolean cancelled;
+
+  synchronized void attach(ServerCall.Listener<Q> listener) {
+    delegate = listener;
+    if (cancelled) {
+      listener.onCancel();
+    }
+  }
+
+  private synchronized ServerCall.Listener<Q> delegate() {
+    return delegate;
+  }
+
+  @Override
+  public void onMessage(Q message) {
+    delegate().onMessage(message);
+  }
+
+  @Override
+  public void onHalfClose() {
+    delegate().onHalfClose();
+  }
+
+  @Override
+  public synchronized void onCancel() {
+    if (delegate == null) {
+      cancelled = true;
+    } else {
+      delegate.onCancel();
+    }
+  }
+
+  @Override
+  public void onComplete() {
+    ServerCall.Listener<Q> d = delegate();
+    if (d != null) {
+      d.onComplete();
+    }
+  }
+
+  @Override
+  public void onReady() {
+    ServerCall.Listener<Q> d = delegate();
+    if (d != null) {
+      d.onReady();
+    }
+  }
+}

@@ -1,0 +1,158 @@
+package dev.baton.gateway;
+
+import com.google.protobuf.Any;
+import com.google.rpc.Code;
+import com.google.rpc.RetryInfo;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.HandlerRegistry;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.StatusProto;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway: one address for a pool. Every call is routed by its {@code baton-session-id}
+ * header to the session's current driver and proxied as bytes, so drivers may serve more than
+ * baton.v1. A call for a session that is being moved waits (up to the hold) and then goes to
+ * the new driver; past the hold it fails UNAVAILABLE with a RetryInfo delay the SDK honours.
+ *
+ * <p>Not yet here: authentication (the caller's {@code baton-principal} header is trusted),
+ * OpenSession for sessions the gateway creates, connection age limits and metrics.
+ */
+public final class GatewayServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
+  static final Metadata.Key<String> SESSION = Metadata.Key.of("baton-session-id", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> PRINCIPAL = Metadata.Key.of("baton-principal", Metadata.ASCII_STRING_MARSHALLER);
+  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
+    @Override
+    public InputStream stream(byte[] value) {
+      return new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      try {
+        return stream.readAllBytes();
+      } catch (IOException e) {
+        throw Status.INTERNAL.withDescription("unreadable message: " + e).asRuntimeException();
+      }
+    }
+  };
+
+  private final SessionDirectory directory;
+  private final Duration hold;
+  private final Map<String, ManagedChannel> drivers = new ConcurrentHashMap<>();
+  private final ExecutorService routing = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "gateway-route");
+    t.setDaemon(true);
+    return t;
+  });
+  private final Server server;
+
+  public GatewayServer(SessionDirectory directory, String host, int port, Duration hold) throws IOException {
+    this.directory = directory;
+    this.hold = hold;
+    this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+        .fallbackHandlerRegistry(new ProxyRegistry())
+        .maxInboundMessageSize(512 << 20)
+        .build().start();
+    LOG.info("gateway listening on {}:{} (hold {})", host, server.getPort(), hold);
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  /** Every method, whatever its service, is proxied as bytes. */
+  private final class ProxyRegistry extends HandlerRegistry {
+    @Override
+    public ServerMethodDefinition<?, ?> lookupMethod(String methodName, String authority) {
+      MethodDescriptor<byte[], byte[]> method = MethodDescriptor.<byte[], byte[]>newBuilder()
+          .setType(MethodDescriptor.MethodType.UNKNOWN).setFullMethodName(methodName)
+          .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
+      return ServerMethodDefinition.create(method, new Handler(method));
+    }
+  }
+
+  private final class Handler implements ServerCallHandler<byte[], byte[]> {
+    private final MethodDescriptor<byte[], byte[]> method;
+
+    Handler(MethodDescriptor<byte[], byte[]> method) {
+      this.method = method;
+    }
+
+    @Override
+    public ServerCall.Listener<byte[]> startCall(ServerCall<byte[], byte[]> call, Metadata headers) {
+      DeferredListener<byte[]> listener = new DeferredListener<>();
+      String sessionId = headers.get(SESSION);
+      String principal = headers.get(PRINCIPAL);
+      // Routing may wait for a session being moved: never on a transport thread.
+      routing.execute(() -> route(call, headers, sessionId, principal, listener));
+      return listener;
+    }
+
+    private void route(ServerCall<byte[], byte[]> call, Metadata headers, String sessionId, String principal,
+        DeferredListener<byte[]> listener) {
+      RouteDecision decision;
+      try {
+        decision = directory.decide(sessionId, principal == null ? "" : principal, hold);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        call.close(Status.UNAVAILABLE.withDescription("gateway stopping"), new Metadata());
+        return;
+      }
+      if (decision instanceof RouteDecision.Refuse refuse) {
+        call.close(refuse.status(), new Metadata());
+      } else if (decision instanceof RouteDecision.Hold held) {
+        StatusRuntimeException retry = StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+            .setCode(Code.UNAVAILABLE_VALUE).setMessage(held.reason() + " for longer than " + hold + "; retry")
+            .addDetails(Any.pack(RetryInfo.newBuilder().setRetryDelay(
+                com.google.protobuf.Duration.newBuilder().setSeconds(1)).build())).build());
+        call.close(retry.getStatus(), retry.getTrailers());
+      } else if (decision instanceof RouteDecision.Forward forward) {
+        ClientCall<byte[], byte[]> upstream = channel(forward.endpoint()).newCall(method, CallOptions.DEFAULT);
+        CallProxy<byte[], byte[]> proxy = new CallProxy<>(call, upstream);
+        listener.attach(proxy.fromClient);
+        upstream.start(proxy.fromDriver, headers);
+        call.request(1);
+        upstream.request(1);
+      }
+    }
+  }
+
+  private ManagedChannel channel(String endpoint) {
+    return drivers.computeIfAbsent(endpoint, e -> NettyChannelBuilder.forTarget(e).usePlaintext()
+        .maxInboundMessageSize(512 << 20).build());
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    server.shutdown();
+    if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+      server.shutdownNow();
+    }
+    drivers.values().forEach(ManagedChannel::shutdownNow);
+    routing.shutdownNow();
+  }
+}

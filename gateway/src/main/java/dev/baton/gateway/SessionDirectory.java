@@ -1,0 +1,85 @@
+package dev.baton.gateway;
+
+import dev.baton.operator.model.ClientSession;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The routes of a pool's sessions, kept from an informer over ClientSessions: no API call per
+ * request. Callers that must wait (a session being moved) are woken when a route changes.
+ */
+public final class SessionDirectory implements AutoCloseable {
+  private final Map<String, Route> routes = new ConcurrentHashMap<>();
+  private final SharedIndexInformer<ClientSession> informer;
+  private final Object changed = new Object();
+
+  public SessionDirectory(KubernetesClient client, String namespace, String pool) {
+    this.informer = client.resources(ClientSession.class).inNamespace(namespace).inform(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(ClientSession cs) {
+        put(cs);
+      }
+
+      @Override
+      public void onUpdate(ClientSession before, ClientSession after) {
+        put(after);
+      }
+
+      @Override
+      public void onDelete(ClientSession cs, boolean unknownFinalState) {
+        if (cs.getStatus() != null && cs.getStatus().getSessionId() != null) {
+          routes.remove(cs.getStatus().getSessionId());
+          signal();
+        }
+      }
+
+      private void put(ClientSession cs) {
+        if (!pool.equals(cs.getSpec().getPool()) || cs.getStatus() == null || cs.getStatus().getSessionId() == null) {
+          return;
+        }
+        var s = cs.getStatus();
+        routes.put(s.getSessionId(), new Route(s.getSessionId(), cs.getMetadata().getNamespace(),
+            cs.getMetadata().getName(), cs.getSpec().getPrincipal(), s.getPhase() == null ? null : s.getPhase().name(),
+            s.getEndpoint()));
+        signal();
+      }
+    }, 0);
+  }
+
+  private void signal() {
+    synchronized (changed) {
+      changed.notifyAll();
+    }
+  }
+
+  public Route route(String sessionId) {
+    return sessionId == null ? null : routes.get(sessionId);
+  }
+
+  /**
+   * Decides for a call, holding it while the session is being moved, up to {@code hold}. Past
+   * the hold the decision stays a Hold, which the caller turns into UNAVAILABLE with RetryInfo.
+   */
+  public RouteDecision decide(String sessionId, String caller, Duration hold) throws InterruptedException {
+    long deadline = System.nanoTime() + hold.toNanos();
+    while (true) {
+      RouteDecision d = RouteDecision.decide(sessionId, route(sessionId), caller);
+      long left = deadline - System.nanoTime();
+      if (!(d instanceof RouteDecision.Hold) || left <= 0) {
+        return d;
+      }
+      synchronized (changed) {
+        changed.wait(Math.max(1, Math.min(left / 1_000_000, 200)));
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    informer.close();
+  }
+}

@@ -1,0 +1,178 @@
+package dev.baton.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.baton.client.ArrowBatchStream;
+import dev.baton.client.Baton;
+import dev.baton.client.BatonException;
+import dev.baton.client.Session;
+import dev.baton.e2e.junit.KubeTestCluster;
+import dev.baton.operator.BatonOperator;
+import dev.baton.operator.model.ClientSession;
+import dev.baton.operator.model.DriverPool;
+import dev.baton.operator.model.SessionPhase;
+import dev.baton.proto.v1.ExportSessionRequest;
+import dev.baton.proto.v1.SessionSnapshot;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.grpc.Status;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The gateway's routing core on a real control plane, operator and local node. */
+class GatewayIT {
+  @RegisterExtension
+  static final KubeTestCluster cluster = KubeTestCluster.builder().withLocalNode().build();
+  private static final String NS = "gw";
+  private static KubernetesClient operatorClient;
+  private static BatonOperator operator;
+  private static SessionDirectory directory;
+  private static GatewayServer gateway;
+  private static ClientSession session;
+
+  @BeforeAll
+  static void start() throws Exception {
+    var r = cluster.controlPlane().kubectl("apply", "-f", Path.of("..", "crds").toString());
+    assertThat(r.exitCode()).as(r.output()).isZero();
+    for (String crd : List.of("driverpools.baton.dev", "clientsessions.baton.dev")) {
+      cluster.client().apiextensions().v1().customResourceDefinitions().withName(crd)
+          .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
+              .anyMatch(x -> x.getType().equals("Established") && x.getStatus().equals("True")), 60, TimeUnit.SECONDS);
+    }
+    cluster.namespace(NS);
+    operatorClient = cluster.controlPlane().adminClient();
+    operator = new BatonOperator(operatorClient, Set.of(NS), null).start();
+    apply("""
+        apiVersion: baton.dev/v1alpha1
+        kind: DriverPool
+        metadata: {name: routed, namespace: gw}
+        spec:
+          replicas: 2
+          driver: {image: registry.example/baton-driver:1.0.0, engine: {threads: 1}}
+        ---
+        apiVersion: baton.dev/v1alpha1
+        kind: ClientSession
+        metadata: {name: via-gateway, namespace: gw}
+        spec:
+          pool: routed
+          principal: alice
+          views:
+            - {name: evens, sql: "SELECT range AS n FROM range(100) WHERE range % 2 = 0"}
+        """);
+    cluster.client().resources(DriverPool.class).inNamespace(NS).withName("routed")
+        .waitUntilCondition(p -> p != null && p.getStatus() != null && Integer.valueOf(2).equals(p.getStatus().getReadyReplicas()),
+            180, TimeUnit.SECONDS);
+    session = cluster.client().resources(ClientSession.class).inNamespace(NS).withName("via-gateway")
+        .waitUntilCondition(cs -> cs != null && cs.getStatus() != null && cs.getStatus().getPhase() == SessionPhase.Bound,
+            120, TimeUnit.SECONDS);
+    directory = new SessionDirectory(cluster.client(), NS, "routed");
+    gateway = new GatewayServer(directory, "127.0.0.1", 0, Duration.ofSeconds(30));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (gateway != null) {
+      gateway.close();
+    }
+    if (directory != null) {
+      directory.close();
+    }
+    if (operator != null) {
+      operator.close();
+    }
+    if (operatorClient != null) {
+      operatorClient.close();
+    }
+  }
+
+  private static void apply(String yaml) throws Exception {
+    Path f = Files.createTempFile("manifest", ".yaml");
+    Files.writeString(f, yaml);
+    var r = cluster.controlPlane().kubectl("apply", "-f", f.toString());
+    assertThat(r.exitCode()).as(r.output()).isZero();
+  }
+
+  private static Session through(String principal) {
+    return Baton.builder().target("127.0.0.1:" + gateway.port()).principal(principal)
+        .attach(session.getStatus().getSessionId()).connect();
+  }
+
+  @Test
+  void queriesAndStreamsGoThroughTheGateway() {
+    try (Session s = through("alice")) {
+      assertThat(s.table("evens").count()).isEqualTo(50);
+      long rows = 0;
+      try (ArrowBatchStream stream = s.range(0, 1_000_000).stream()) {
+        while (stream.next()) {
+          rows += stream.root().getRowCount();
+        }
+      }
+      assertThat(rows).isEqualTo(1_000_000L);
+    }
+  }
+
+  @Test
+  void othersAndUnknownSessionsAreRefused() {
+    assertThatThrownBy(() -> {
+      try (Session s = through("mallory")) {
+        s.table("evens").count();
+      }
+    }).isInstanceOfSatisfying(BatonException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.PERMISSION_DENIED));
+    assertThatThrownBy(() -> {
+      try (Session s = Baton.builder().target("127.0.0.1:" + gateway.port()).principal("alice")
+          .attach("cs-nosuchsession000000000000").connect()) {
+        s.views();
+      }
+    }).isInstanceOfSatisfying(BatonException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.NOT_FOUND));
+  }
+
+  @Test
+  void aCallDuringAMoveWaitsAndGoesToTheNewDriver() throws Exception {
+    // The operator would report the session Bound on its old driver again: it steps aside.
+    operator.close();
+    try {
+      ClientSession cs = cluster.client().resources(ClientSession.class).inNamespace(NS).withName("via-gateway").get();
+      String from = cs.getStatus().getEndpoint().split(":")[0];
+      Pod target = cluster.client().pods().inNamespace(NS).withLabel("baton.dev/pool", "routed").list().getItems()
+          .stream().filter(p -> !p.getStatus().getPodIP().equals(from)).findFirst().orElseThrow();
+      cs.getStatus().setPhase(SessionPhase.Migrating);
+      cs = cluster.client().resource(cs).updateStatus();
+
+      CompletableFuture<Long> held = CompletableFuture.supplyAsync(() -> {
+        try (Session s = through("alice")) {
+          return s.table("evens").count();
+        }
+      });
+      Thread.sleep(500);
+      assertThat(held).as("held while Migrating").isNotDone();
+
+      var prober = new dev.baton.operator.pool.DriverProber();
+      SessionSnapshot snapshot = prober.stub(from).exportSession(
+          ExportSessionRequest.newBuilder().setSessionId(cs.getStatus().getSessionId()).build());
+      prober.stub(target.getStatus().getPodIP()).importSession(snapshot);
+      new dev.baton.operator.session.DriverSessions(prober).close(from, cs.getStatus().getSessionId(), "alice");
+      prober.close();
+      cs.getStatus().setPhase(SessionPhase.Bound);
+      cs.getStatus().setDriverPod(target.getMetadata().getName());
+      cs.getStatus().setEndpoint(target.getStatus().getPodIP() + ":15002");
+      cluster.client().resource(cs).updateStatus();
+
+      assertThat(held.get(60, TimeUnit.SECONDS)).isEqualTo(50);
+      try (Session s = through("alice")) {
+        assertThat(s.table("evens").count()).as("next call on the new driver").isEqualTo(50);
+      }
+    } finally {
+      operator = new BatonOperator(operatorClient, Set.of(NS), null).start();
+    }
+  }
+}
