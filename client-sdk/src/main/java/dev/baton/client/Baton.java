@@ -25,6 +25,8 @@ import org.apache.arrow.memory.RootAllocator;
 public final class Baton {
   static final Metadata.Key<String> PRINCIPAL_HEADER =
       Metadata.Key.of("baton-principal", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> AUTHORIZATION_HEADER =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
   private static final String CLIENT_TYPE = "baton-java/0.1";
 
   private Baton() {}
@@ -46,6 +48,7 @@ public final class Baton {
     private final Map<String, String> config = new LinkedHashMap<>();
     private RetryPolicy retry = RetryPolicy.defaults();
     private String attachTo;
+    private String token;
     private int batchRows;
 
     /** The pool's (or driver's) address, "host:port". */
@@ -69,6 +72,15 @@ public final class Baton {
     /** An engine limit or user key for the new session, e.g. ("memory_limit", "1GiB"). */
     public Builder config(String key, String value) {
       config.put(key, value);
+      return this;
+    }
+
+    /**
+     * A bearer token for the pool's gateway: a ServiceAccount token, or one the platform issued
+     * from the pool's token Secret. The gateway derives your principal from it.
+     */
+    public Builder token(String token) {
+      this.token = token;
       return this;
     }
 
@@ -99,6 +111,9 @@ public final class Baton {
       try {
         Metadata headers = new Metadata();
         headers.put(PRINCIPAL_HEADER, principal);
+        if (token != null) {
+          headers.put(AUTHORIZATION_HEADER, "Bearer " + token);
+        }
         var interceptor = MetadataUtils.newAttachHeadersInterceptor(headers);
         var blocking = SessionServiceGrpc.newBlockingStub(ch).withInterceptors(interceptor);
         var async = SessionServiceGrpc.newStub(ch).withInterceptors(interceptor);

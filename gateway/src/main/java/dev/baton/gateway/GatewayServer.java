@@ -37,13 +37,16 @@ import org.slf4j.LoggerFactory;
  * baton.v1. A call for a session that is being moved waits (up to the hold) and then goes to
  * the new driver; past the hold it fails UNAVAILABLE with a RetryInfo delay the SDK honours.
  *
- * <p>Not yet here: authentication (the caller's {@code baton-principal} header is trusted),
- * OpenSession for sessions the gateway creates, connection age limits and metrics.
+ * <p>Callers authenticate with a bearer token ({@link Authenticator}); the principal it proves
+ * replaces any {@code baton-principal} the caller sent, and is what the driver sees.
+ *
+ * <p>Not yet here: OpenSession for sessions the gateway creates, connection age limits, metrics.
  */
 public final class GatewayServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
   static final Metadata.Key<String> SESSION = Metadata.Key.of("baton-session-id", Metadata.ASCII_STRING_MARSHALLER);
   static final Metadata.Key<String> PRINCIPAL = Metadata.Key.of("baton-principal", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
   private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
     @Override
     public InputStream stream(byte[] value) {
@@ -61,6 +64,7 @@ public final class GatewayServer implements AutoCloseable {
   };
 
   private final SessionDirectory directory;
+  private final Authenticator authenticator;
   private final Duration hold;
   private final Map<String, ManagedChannel> drivers = new ConcurrentHashMap<>();
   private final ExecutorService routing = Executors.newCachedThreadPool(r -> {
@@ -70,8 +74,10 @@ public final class GatewayServer implements AutoCloseable {
   });
   private final Server server;
 
-  public GatewayServer(SessionDirectory directory, String host, int port, Duration hold) throws IOException {
+  public GatewayServer(SessionDirectory directory, Authenticator authenticator, String host, int port, Duration hold)
+      throws IOException {
     this.directory = directory;
+    this.authenticator = authenticator;
     this.hold = hold;
     this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
         .fallbackHandlerRegistry(new ProxyRegistry())
@@ -106,9 +112,23 @@ public final class GatewayServer implements AutoCloseable {
     public ServerCall.Listener<byte[]> startCall(ServerCall<byte[], byte[]> call, Metadata headers) {
       DeferredListener<byte[]> listener = new DeferredListener<>();
       String sessionId = headers.get(SESSION);
-      String principal = headers.get(PRINCIPAL);
-      // Routing may wait for a session being moved: never on a transport thread.
-      routing.execute(() -> route(call, headers, sessionId, principal, listener));
+      String authorization = headers.get(AUTHORIZATION);
+      // Authentication (a TokenReview) and routing (a session being moved) may wait: never on a
+      // transport thread.
+      routing.execute(() -> {
+        String token = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+            ? authorization.substring(7).strip() : null;
+        var principal = authenticator.principal(token);
+        if (principal.isEmpty()) {
+          call.close(Status.UNAUTHENTICATED.withDescription(token == null
+              ? "no bearer token: send authorization: Bearer <token>" : "token not accepted"), new Metadata());
+          return;
+        }
+        headers.discardAll(PRINCIPAL);
+        headers.discardAll(AUTHORIZATION);
+        headers.put(PRINCIPAL, principal.get());
+        route(call, headers, sessionId, principal.get(), listener);
+      });
       return listener;
     }
 
@@ -116,7 +136,7 @@ public final class GatewayServer implements AutoCloseable {
         DeferredListener<byte[]> listener) {
       RouteDecision decision;
       try {
-        decision = directory.decide(sessionId, principal == null ? "" : principal, hold);
+        decision = directory.decide(sessionId, principal, hold);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         call.close(Status.UNAVAILABLE.withDescription("gateway stopping"), new Metadata());

@@ -75,8 +75,12 @@ class GatewayIT {
     session = cluster.client().resources(ClientSession.class).inNamespace(NS).withName("via-gateway")
         .waitUntilCondition(cs -> cs != null && cs.getStatus() != null && cs.getStatus().getPhase() == SessionPhase.Bound,
             120, TimeUnit.SECONDS);
+    cluster.client().secrets().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+        .withNewMetadata().withName("routed-tokens").endMetadata()
+        .addToStringData("alice", "alice-secret-token").addToStringData("mallory", "mallory-secret-token").build()).create();
     directory = new SessionDirectory(cluster.client(), NS, "routed");
-    gateway = new GatewayServer(directory, "127.0.0.1", 0, Duration.ofSeconds(30));
+    gateway = new GatewayServer(directory, new Authenticator(cluster.client(), NS, "routed-tokens", Duration.ofSeconds(10)),
+        "127.0.0.1", 0, Duration.ofSeconds(30));
   }
 
   @AfterAll
@@ -102,9 +106,10 @@ class GatewayIT {
     assertThat(r.exitCode()).as(r.output()).isZero();
   }
 
+  /** Through the gateway with a static token; the claimed principal header is ignored by it. */
   private static Session through(String principal) {
-    return Baton.builder().target("127.0.0.1:" + gateway.port()).principal(principal)
-        .attach(session.getStatus().getSessionId()).connect();
+    return Baton.builder().target("127.0.0.1:" + gateway.port()).principal("alice")
+        .token(principal + "-secret-token").attach(session.getStatus().getSessionId()).connect();
   }
 
   @Test
@@ -129,11 +134,58 @@ class GatewayIT {
       }
     }).isInstanceOfSatisfying(BatonException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.PERMISSION_DENIED));
     assertThatThrownBy(() -> {
-      try (Session s = Baton.builder().target("127.0.0.1:" + gateway.port()).principal("alice")
+      try (Session s = Baton.builder().target("127.0.0.1:" + gateway.port()).token("alice-secret-token")
           .attach("cs-nosuchsession000000000000").connect()) {
         s.views();
       }
     }).isInstanceOfSatisfying(BatonException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.NOT_FOUND));
+  }
+
+  @Test
+  void callersMustProveWhoTheyAre() {
+    for (String token : new String[] {null, "not-a-token"}) {
+      assertThatThrownBy(() -> {
+        var b = Baton.builder().target("127.0.0.1:" + gateway.port()).principal("alice")
+            .attach(session.getStatus().getSessionId());
+        if (token != null) {
+          b.token(token);
+        }
+        try (Session s = b.connect()) {
+          s.views();
+        }
+      }).isInstanceOfSatisfying(BatonException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.UNAUTHENTICATED));
+    }
+  }
+
+  @Test
+  void serviceAccountTokensAreVerifiedWithTokenReview() throws Exception {
+    String sa = "system:serviceaccount:" + NS + ":reporter";
+    apply("""
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata: {name: reporter, namespace: gw}
+        ---
+        apiVersion: baton.dev/v1alpha1
+        kind: ClientSession
+        metadata: {name: sa-owned, namespace: gw}
+        spec: {pool: routed, principal: "%s"}
+        """.formatted(sa));
+    ClientSession owned = cluster.client().resources(ClientSession.class).inNamespace(NS).withName("sa-owned")
+        .waitUntilCondition(cs -> cs != null && cs.getStatus() != null && cs.getStatus().getPhase() == SessionPhase.Bound,
+            120, TimeUnit.SECONDS);
+    String token = cluster.client().serviceAccounts().inNamespace(NS).withName("reporter")
+        .tokenRequest(new io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder().withNewSpec()
+            .withExpirationSeconds(600L).endSpec().build()).getStatus().getToken();
+    try (Session s = Baton.builder().target("127.0.0.1:" + gateway.port()).token(token)
+        .attach(owned.getStatus().getSessionId()).connect()) {
+      assertThat(s.range(0, 10).count()).isEqualTo(10);
+    }
+    assertThatThrownBy(() -> {
+      try (Session s = Baton.builder().target("127.0.0.1:" + gateway.port()).token(token)
+          .attach(session.getStatus().getSessionId()).connect()) {
+        s.views();
+      }
+    }).isInstanceOfSatisfying(BatonException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.PERMISSION_DENIED));
   }
 
   @Test
