@@ -40,7 +40,11 @@ import org.slf4j.LoggerFactory;
  * <p>Callers authenticate with a bearer token ({@link Authenticator}); the principal it proves
  * replaces any {@code baton-principal} the caller sent, and is what the driver sees.
  *
- * <p>Not yet here: OpenSession for sessions the gateway creates, connection age limits, metrics.
+ * <p>OpenSession without a session id creates a ClientSession for the caller (see
+ * {@link SessionCreator}), waits until it is Bound and answers with its id; closing such a
+ * session deletes its ClientSession.
+ *
+ * <p>Not yet here: connection age limits and metrics.
  */
 public final class GatewayServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
@@ -63,7 +67,11 @@ public final class GatewayServer implements AutoCloseable {
     }
   };
 
+  private static final String OPEN = "baton.v1.SessionService/OpenSession";
+  private static final String CLOSE = "baton.v1.SessionService/CloseSession";
+
   private final SessionDirectory directory;
+  private final SessionCreator creator;
   private final Authenticator authenticator;
   private final Duration hold;
   private final Map<String, ManagedChannel> drivers = new ConcurrentHashMap<>();
@@ -74,9 +82,10 @@ public final class GatewayServer implements AutoCloseable {
   });
   private final Server server;
 
-  public GatewayServer(SessionDirectory directory, Authenticator authenticator, String host, int port, Duration hold)
-      throws IOException {
+  public GatewayServer(SessionDirectory directory, SessionCreator creator, Authenticator authenticator, String host,
+      int port, Duration hold) throws IOException {
     this.directory = directory;
+    this.creator = creator;
     this.authenticator = authenticator;
     this.hold = hold;
     this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
@@ -109,13 +118,14 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     @Override
-    public ServerCall.Listener<byte[]> startCall(ServerCall<byte[], byte[]> call, Metadata headers) {
+    public ServerCall.Listener<byte[]> startCall(ServerCall<byte[], byte[]> serverCall, Metadata headers) {
       DeferredListener<byte[]> listener = new DeferredListener<>();
-      String sessionId = headers.get(SESSION);
+      final String sessionId = headers.get(SESSION);
       String authorization = headers.get(AUTHORIZATION);
       // Authentication (a TokenReview) and routing (a session being moved) may wait: never on a
       // transport thread.
       routing.execute(() -> {
+        ServerCall<byte[], byte[]> call = serverCall;
         String token = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
             ? authorization.substring(7).strip() : null;
         var principal = authenticator.principal(token);
@@ -127,6 +137,16 @@ public final class GatewayServer implements AutoCloseable {
         headers.discardAll(PRINCIPAL);
         headers.discardAll(AUTHORIZATION);
         headers.put(PRINCIPAL, principal.get());
+        if (sessionId == null && OPEN.equals(method.getFullMethodName())) {
+          openSession(call, headers, principal.get(), listener);
+          return;
+        }
+        if (CLOSE.equals(method.getFullMethodName())) {
+          Route r = directory.route(sessionId);
+          if (r != null && r.principal().equals(principal.get())) {
+            call = new ClosingCall(call, r);
+          }
+        }
         route(call, headers, sessionId, principal.get(), listener);
       });
       return listener;
@@ -158,6 +178,79 @@ public final class GatewayServer implements AutoCloseable {
         call.request(1);
         upstream.request(1);
       }
+    }
+  }
+
+  /**
+   * Creates the caller's ClientSession, waits until the operator has opened it on a driver, and
+   * answers with its id and the configuration the driver reports.
+   */
+  private void openSession(ServerCall<byte[], byte[]> call, Metadata headers, String principal,
+      DeferredListener<byte[]> listener) {
+    listener.attach(new ServerCall.Listener<>() {
+      private byte[] request;
+
+      @Override
+      public void onMessage(byte[] message) {
+        request = message;
+      }
+
+      @Override
+      public void onHalfClose() {
+        routing.execute(() -> answerOpen(call, principal, request));
+      }
+    });
+    call.request(1);
+  }
+
+  private void answerOpen(ServerCall<byte[], byte[]> call, String principal, byte[] request) {
+    try {
+      var open = dev.baton.proto.v1.OpenSessionRequest.parseFrom(request);
+      String id = creator.create(principal, open.getConfigMap());
+      directory.awaitPresent(id, hold);
+      RouteDecision decision = directory.decide(id, principal, hold);
+      if (!(decision instanceof RouteDecision.Forward forward)) {
+        call.close(decision instanceof RouteDecision.Refuse r ? r.status()
+            : Status.UNAVAILABLE.withDescription("session not placed within " + hold), new Metadata());
+        return;
+      }
+      Metadata asCaller = new Metadata();
+      asCaller.put(PRINCIPAL, principal);
+      asCaller.put(SESSION, id);
+      var config = dev.baton.proto.v1.SessionServiceGrpc.newBlockingStub(channel(forward.endpoint()))
+          .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(asCaller))
+          .withDeadlineAfter(30, TimeUnit.SECONDS)
+          .getConfig(dev.baton.proto.v1.GetConfigRequest.newBuilder().setSessionId(id).build());
+      call.sendHeaders(new Metadata());
+      call.sendMessage(dev.baton.proto.v1.OpenSessionResponse.newBuilder().setSessionId(id)
+          .putAllConfig(config.getConfigMap()).build().toByteArray());
+      call.close(Status.OK, new Metadata());
+    } catch (StatusRuntimeException e) {
+      call.close(e.getStatus(), new Metadata());
+    } catch (Exception e) {
+      call.close(Status.INTERNAL.withDescription("cannot open session: " + e.getMessage()), new Metadata());
+    }
+  }
+
+  /** A CloseSession call that, once the driver has closed the session, removes its ClientSession. */
+  private final class ClosingCall extends io.grpc.ForwardingServerCall.SimpleForwardingServerCall<byte[], byte[]> {
+    private final Route route;
+
+    ClosingCall(ServerCall<byte[], byte[]> delegate, Route route) {
+      super(delegate);
+      this.route = route;
+    }
+
+    @Override
+    public void close(Status status, Metadata trailers) {
+      if (status.isOk()) {
+        try {
+          creator.closed(route);
+        } catch (RuntimeException e) {
+          LOG.warn("session {} closed but its ClientSession stays: {}", route.sessionId(), e.toString());
+        }
+      }
+      super.close(status, trailers);
     }
   }
 

@@ -60,6 +60,21 @@ public final class SessionDirectory implements AutoCloseable {
     return sessionId == null ? null : routes.get(sessionId);
   }
 
+  /** Waits until the session has a route (a just-created session has none yet). */
+  public boolean awaitPresent(String sessionId, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (route(sessionId) == null) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      synchronized (changed) {
+        changed.wait(Math.max(1, Math.min(left / 1_000_000, 200)));
+      }
+    }
+    return true;
+  }
+
   /**
    * Decides for a call, holding it while the session is being moved, up to {@code hold}. Past
    * the hold the decision stays a Hold, which the caller turns into UNAVAILABLE with RetryInfo.

@@ -79,7 +79,7 @@ class GatewayIT {
         .withNewMetadata().withName("routed-tokens").endMetadata()
         .addToStringData("alice", "alice-secret-token").addToStringData("mallory", "mallory-secret-token").build()).create();
     directory = new SessionDirectory(cluster.client(), NS, "routed");
-    gateway = new GatewayServer(directory, new Authenticator(cluster.client(), NS, "routed-tokens", Duration.ofSeconds(10)),
+    gateway = new GatewayServer(directory, new SessionCreator(cluster.client(), NS, "routed"), new Authenticator(cluster.client(), NS, "routed-tokens", Duration.ofSeconds(10)),
         "127.0.0.1", 0, Duration.ofSeconds(30));
   }
 
@@ -139,6 +139,26 @@ class GatewayIT {
         s.views();
       }
     }).isInstanceOfSatisfying(BatonException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.NOT_FOUND));
+  }
+
+  @Test
+  void aSessionOpenedThroughTheGatewayIsAClientSessionOfTheCaller() throws Exception {
+    String id;
+    try (Session s = Baton.builder().target("127.0.0.1:" + gateway.port()).token("alice-secret-token")
+        .principal("someone-else").config("user.purpose", "adhoc").connect()) {
+      id = s.id();
+      assertThat(id).startsWith("cs-");
+      assertThat(s.openConfig()).containsEntry("user.purpose", "adhoc");
+      assertThat(s.range(0, 1000).count()).isEqualTo(1000);
+      var created = cluster.client().resources(ClientSession.class).inNamespace(NS).list().getItems().stream()
+          .filter(cs -> cs.getStatus() != null && id.equals(cs.getStatus().getSessionId())).findFirst().orElseThrow();
+      assertThat(created.getSpec().getPrincipal()).as("the token's principal, not the claimed one").isEqualTo("alice");
+      assertThat(created.getMetadata().getLabels()).containsEntry(SessionCreator.CREATED_BY, "gateway");
+    }
+    // Closing it removes its ClientSession.
+    cluster.client().resources(ClientSession.class).inNamespace(NS).withLabel(SessionCreator.CREATED_BY, "gateway")
+        .informOnCondition(list -> list.stream().noneMatch(cs -> cs.getStatus() != null
+            && id.equals(cs.getStatus().getSessionId()))).get(60, TimeUnit.SECONDS);
   }
 
   @Test

@@ -1,0 +1,57 @@
+package dev.baton.gateway;
+
+import dev.baton.operator.model.ClientSession;
+import dev.baton.operator.model.ClientSessionSpec;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.security.SecureRandom;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Creates and removes the ClientSessions of sessions clients open through the gateway, so every
+ * session — declared or ad hoc — is one object the operator places, moves and closes.
+ */
+public final class SessionCreator {
+  /** Marks ClientSessions the gateway created (and so may delete when the client closes them). */
+  public static final String CREATED_BY = "baton.dev/created-by";
+  private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final KubernetesClient client;
+  private final String namespace;
+  private final String pool;
+
+  public SessionCreator(KubernetesClient client, String namespace, String pool) {
+    this.client = client;
+    this.namespace = namespace;
+    this.pool = pool;
+  }
+
+  /** Creates the ClientSession and returns the session id it will have on the drivers. */
+  public String create(String principal, Map<String, String> config) {
+    StringBuilder suffix = new StringBuilder();
+    for (int i = 0; i < 10; i++) {
+      suffix.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
+    }
+    ClientSession cs = new ClientSession();
+    cs.setMetadata(new ObjectMetaBuilder().withName(pool + "-" + suffix).withNamespace(namespace)
+        .addToLabels(CREATED_BY, "gateway").addToLabels("baton.dev/pool", pool).build());
+    ClientSessionSpec spec = new ClientSessionSpec();
+    spec.setPool(pool);
+    spec.setPrincipal(principal);
+    spec.setConfig(new LinkedHashMap<>(config));
+    cs.setSpec(spec);
+    ClientSession created = client.resource(cs).create();
+    return "cs-" + created.getMetadata().getUid().replace("-", "");
+  }
+
+  /** Deletes a gateway-created ClientSession (a declared one is left to its owner). */
+  public void closed(Route route) {
+    ClientSession cs = client.resources(ClientSession.class).inNamespace(route.namespace()).withName(route.name()).get();
+    if (cs != null && "gateway".equals(cs.getMetadata().getLabels() == null ? null
+        : cs.getMetadata().getLabels().get(CREATED_BY))) {
+      client.resource(cs).delete();
+    }
+  }
+}
