@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * apiserver-accepted) tokens checked with TokenReview, cached briefly so a busy client costs
  * one review per cache period.
  */
-public final class Authenticator {
+public final class Authenticator implements CallerAuthenticator {
   private final KubernetesClient client;
   private final String secretNamespace;
   private final String secretName;
@@ -41,6 +41,7 @@ public final class Authenticator {
   }
 
   /** The principal the token proves, or empty when it proves nothing. */
+  @Override
   public Optional<String> principal(String token) {
     if (token == null || token.isBlank()) {
       return Optional.empty();

@@ -70,9 +70,9 @@ public final class GatewayServer implements AutoCloseable {
   private static final String OPEN = "baton.v1.SessionService/OpenSession";
   private static final String CLOSE = "baton.v1.SessionService/CloseSession";
 
-  private final SessionDirectory directory;
+  private final Routes directory;
   private final SessionCreator creator;
-  private final Authenticator authenticator;
+  private final CallerAuthenticator authenticator;
   private final Duration hold;
   private final Map<String, ManagedChannel> drivers = new ConcurrentHashMap<>();
   private final ExecutorService routing = Executors.newCachedThreadPool(r -> {
@@ -82,7 +82,10 @@ public final class GatewayServer implements AutoCloseable {
   });
   private final Server server;
 
-  public GatewayServer(SessionDirectory directory, SessionCreator creator, Authenticator authenticator, String host,
+  /**
+   * @param creator makes ClientSessions for OpenSession without an id; null refuses such calls
+   */
+  public GatewayServer(Routes directory, SessionCreator creator, CallerAuthenticator authenticator, String host,
       int port, Duration hold) throws IOException {
     this.directory = directory;
     this.creator = creator;
@@ -137,13 +140,17 @@ public final class GatewayServer implements AutoCloseable {
         headers.discardAll(PRINCIPAL);
         headers.discardAll(AUTHORIZATION);
         headers.put(PRINCIPAL, principal.get());
+        if (sessionId == null && OPEN.equals(method.getFullMethodName()) && creator == null) {
+          call.close(Status.UNIMPLEMENTED.withDescription("this gateway opens no new sessions"), new Metadata());
+          return;
+        }
         if (sessionId == null && OPEN.equals(method.getFullMethodName())) {
           openSession(call, headers, principal.get(), listener);
           return;
         }
         if (CLOSE.equals(method.getFullMethodName())) {
           Route r = directory.route(sessionId);
-          if (r != null && r.principal().equals(principal.get())) {
+          if (r != null && creator != null && r.principal().equals(principal.get())) {
             call = new ClosingCall(call, r);
           }
         }

@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The routes of a pool's sessions, kept from an informer over ClientSessions: no API call per
  * request. Callers that must wait (a session being moved) are woken when a route changes.
  */
-public final class SessionDirectory implements AutoCloseable {
+public final class SessionDirectory implements Routes, AutoCloseable {
   private final Map<String, Route> routes = new ConcurrentHashMap<>();
   private final SharedIndexInformer<ClientSession> informer;
   private final Object changed = new Object();
@@ -56,11 +56,13 @@ public final class SessionDirectory implements AutoCloseable {
     }
   }
 
+  @Override
   public Route route(String sessionId) {
     return sessionId == null ? null : routes.get(sessionId);
   }
 
   /** Waits until the session has a route (a just-created session has none yet). */
+  @Override
   public boolean awaitPresent(String sessionId, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (route(sessionId) == null) {
@@ -79,6 +81,7 @@ public final class SessionDirectory implements AutoCloseable {
    * Decides for a call, holding it while the session is being moved, up to {@code hold}. Past
    * the hold the decision stays a Hold, which the caller turns into UNAVAILABLE with RetryInfo.
    */
+  @Override
   public RouteDecision decide(String sessionId, String caller, Duration hold) throws InterruptedException {
     long deadline = System.nanoTime() + hold.toNanos();
     while (true) {

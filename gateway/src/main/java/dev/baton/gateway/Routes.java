@@ -1,0 +1,34 @@
+package dev.baton.gateway;
+
+import java.time.Duration;
+
+/** Where sessions' calls go. {@link SessionDirectory} keeps them from ClientSessions. */
+public interface Routes {
+  Route route(String sessionId);
+
+  /** Waits until the session has a route; false when none came within the timeout. */
+  boolean awaitPresent(String sessionId, Duration timeout) throws InterruptedException;
+
+  /** Decides for one call, holding it up to {@code hold} while the session is being moved. */
+  RouteDecision decide(String sessionId, String caller, Duration hold) throws InterruptedException;
+
+  /** A fixed set of routes: for benchmarks and tools that run a gateway without Kubernetes. */
+  static Routes fixed(java.util.Map<String, Route> routes) {
+    return new Routes() {
+      @Override
+      public Route route(String sessionId) {
+        return sessionId == null ? null : routes.get(sessionId);
+      }
+
+      @Override
+      public boolean awaitPresent(String sessionId, Duration timeout) {
+        return route(sessionId) != null;
+      }
+
+      @Override
+      public RouteDecision decide(String sessionId, String caller, Duration hold) {
+        return RouteDecision.decide(sessionId, route(sessionId), caller);
+      }
+    };
+  }
+}
