@@ -7,8 +7,13 @@ import io.grpc.ServerCall;
  * for one, so only a cancellation can come early; it is passed on once the proxy is attached.
  */
 final class DeferredListener<Q> extends ServerCall.Listener<Q> {
+  private final GatewayMetrics metrics;
   private ServerCall.Listener<Q> delegate;
   private boolean cancelled;
+
+  DeferredListener(GatewayMetrics metrics) {
+    this.metrics = metrics;
+  }
 
   synchronized void attach(ServerCall.Listener<Q> listener) {
     delegate = listener;
@@ -23,6 +28,9 @@ final class DeferredListener<Q> extends ServerCall.Listener<Q> {
 
   @Override
   public void onMessage(Q message) {
+    if (message instanceof byte[] bytes) {
+      metrics.requestBytes(bytes.length);
+    }
     delegate().onMessage(message);
   }
 

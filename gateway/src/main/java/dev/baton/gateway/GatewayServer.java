@@ -81,6 +81,7 @@ public final class GatewayServer implements AutoCloseable {
     return t;
   });
   private final Server server;
+  private final GatewayMetrics metrics = new GatewayMetrics();
 
   /**
    * @param creator makes ClientSessions for OpenSession without an id; null refuses such calls
@@ -102,6 +103,10 @@ public final class GatewayServer implements AutoCloseable {
     return server.getPort();
   }
 
+  public GatewayMetrics metrics() {
+    return metrics;
+  }
+
   /** Every method, whatever its service, is proxied as bytes. */
   private final class ProxyRegistry extends HandlerRegistry {
     @Override
@@ -121,8 +126,9 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     @Override
-    public ServerCall.Listener<byte[]> startCall(ServerCall<byte[], byte[]> serverCall, Metadata headers) {
-      DeferredListener<byte[]> listener = new DeferredListener<>();
+    public ServerCall.Listener<byte[]> startCall(ServerCall<byte[], byte[]> incoming, Metadata headers) {
+      ServerCall<byte[], byte[]> serverCall = metrics.track(incoming);
+      DeferredListener<byte[]> listener = new DeferredListener<>(metrics);
       final String sessionId = headers.get(SESSION);
       String authorization = headers.get(AUTHORIZATION);
       // Authentication (a TokenReview) and routing (a session being moved) may wait: never on a
@@ -163,7 +169,15 @@ public final class GatewayServer implements AutoCloseable {
         DeferredListener<byte[]> listener) {
       RouteDecision decision;
       try {
-        decision = directory.decide(sessionId, principal, hold);
+        decision = RouteDecision.decide(sessionId, directory.route(sessionId), principal);
+        if (decision instanceof RouteDecision.Hold) {
+          metrics.holding(true);
+          try {
+            decision = directory.decide(sessionId, principal, hold);
+          } finally {
+            metrics.holding(false);
+          }
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         call.close(Status.UNAVAILABLE.withDescription("gateway stopping"), new Metadata());

@@ -124,6 +124,11 @@ class GatewayIT {
       }
       assertThat(rows).isEqualTo(1_000_000L);
     }
+    String metrics = gateway.metrics().scrape();
+    assertThat(metrics).containsPattern(
+        "baton_gateway_calls_total\\{code=\"OK\",method=\"baton.v1.SessionService/ExecutePlan\"\\} [1-9]");
+    assertThat(metrics).containsPattern("baton_gateway_bytes_total\\{direction=\"to_client\"\\} [1-9]");
+    assertThat(metrics).contains("baton_gateway_call_seconds_bucket");
   }
 
   @Test

@@ -1,0 +1,68 @@
+package dev.baton.gateway;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.baton.operator.pool.Durations;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway process, one per pool replica. Environment: {@code BATON_POOL} (required),
+ * {@code POD_NAMESPACE} (the pool's namespace), {@code BATON_GATEWAY_PORT} (default 15002),
+ * {@code HEALTH_PORT} (default 8080: /healthz, /readyz, /metrics), {@code BATON_HOLD} (how long
+ * a call waits for a moving session, default 30s), {@code BATON_TOKEN_SECRET} (the Secret of
+ * static tokens, optional).
+ */
+public final class GatewayMain {
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayMain.class);
+
+  private GatewayMain() {}
+
+  public static void main(String[] args) throws Exception {
+    var env = System.getenv();
+    String pool = env.get("BATON_POOL");
+    if (pool == null || pool.isBlank()) {
+      System.err.println("baton-gateway: BATON_POOL must name the pool this gateway serves");
+      System.exit(2);
+    }
+    String namespace = env.getOrDefault("POD_NAMESPACE", "default");
+    KubernetesClient client = new KubernetesClientBuilder().build();
+    SessionDirectory directory = new SessionDirectory(client, namespace, pool);
+    GatewayServer gateway = new GatewayServer(directory, new SessionCreator(client, namespace, pool),
+        new Authenticator(client, namespace, env.get("BATON_TOKEN_SECRET"), java.time.Duration.ofSeconds(30)),
+        "0.0.0.0", Integer.parseInt(env.getOrDefault("BATON_GATEWAY_PORT", "15002")),
+        Durations.parse(env.getOrDefault("BATON_HOLD", "30s")));
+    HttpServer health = HttpServer.create(new InetSocketAddress(Integer.parseInt(env.getOrDefault("HEALTH_PORT", "8080"))), 0);
+    health.createContext("/healthz", ex -> reply(ex, "ok"));
+    health.createContext("/readyz", ex -> reply(ex, "ok"));
+    health.createContext("/metrics", ex -> reply(ex, gateway.metrics().scrape()));
+    health.start();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        gateway.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      directory.close();
+      health.stop(0);
+      client.close();
+      stopped.countDown();
+    }, "shutdown"));
+    LOG.info("gateway for pool {}/{} on port {}", namespace, pool, gateway.port());
+    stopped.await();
+  }
+
+  private static void reply(com.sun.net.httpserver.HttpExchange ex, String body) throws java.io.IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    ex.sendResponseHeaders(200, bytes.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package dev.baton.gateway;
+
+import io.grpc.ForwardingServerCall;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.Status;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The gateway's Prometheus metrics: calls by method and code, call latency, open calls, bytes
+ * proxied each way, and calls held while their session is being moved.
+ */
+public final class GatewayMetrics {
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final AtomicInteger open = registry.gauge("baton_gateway_open_calls", new AtomicInteger());
+  private final AtomicInteger held = registry.gauge("baton_gateway_held_calls", new AtomicInteger());
+  private final Counter bytesToDrivers = Counter.builder("baton_gateway_bytes").tag("direction", "to_driver")
+      .description("Bytes of messages proxied").register(registry);
+  private final Counter bytesToClients = Counter.builder("baton_gateway_bytes").tag("direction", "to_client")
+      .description("Bytes of messages proxied").register(registry);
+
+  /** Wraps a call so its outcome, duration and response bytes are recorded. */
+  ServerCall<byte[], byte[]> track(ServerCall<byte[], byte[]> call) {
+    String method = call.getMethodDescriptor().getFullMethodName();
+    long start = System.nanoTime();
+    open.incrementAndGet();
+    return new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+      @Override
+      public void sendMessage(byte[] message) {
+        bytesToClients.increment(message.length);
+        super.sendMessage(message);
+      }
+
+      @Override
+      public void close(Status status, Metadata trailers) {
+        open.decrementAndGet();
+        registry.counter("baton_gateway_calls", "method", method, "code", status.getCode().name()).increment();
+        Timer.builder("baton_gateway_call_seconds").tag("method", method).publishPercentileHistogram()
+            .register(registry).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+        super.close(status, trailers);
+      }
+    };
+  }
+
+  void requestBytes(int bytes) {
+    bytesToDrivers.increment(bytes);
+  }
+
+  void holding(boolean started) {
+    if (started) {
+      held.incrementAndGet();
+    } else {
+      held.decrementAndGet();
+    }
+  }
+
+  public String scrape() {
+    return registry.scrape();
+  }
+}
