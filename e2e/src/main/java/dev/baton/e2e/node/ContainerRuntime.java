@@ -34,7 +34,10 @@ final class ContainerRuntime {
   private int readinessFailures;
   private int livenessFailures;
   private int startupFailures;
-  private Instant nextProbeAt = Instant.EPOCH;
+  // Startup/readiness and liveness keep separate schedules: liveness honours its own initial
+  // delay and period, so a slowly starting process is not killed while readiness is polled.
+  private Instant nextReadinessAt = Instant.EPOCH;
+  private Instant nextLivenessAt = Instant.EPOCH;
 
   ContainerRuntime(Container spec, ImageCatalog.Launch launch, String imageError, Map<String, String> env) {
     this.spec = spec;
@@ -55,12 +58,12 @@ final class ContainerRuntime {
     livenessFailures = 0;
     startupFailures = 0;
     probeInFlight = false;
-    nextProbeAt = now.plusSeconds(initialDelay());
+    Probe first = spec.getStartupProbe() != null ? spec.getStartupProbe() : spec.getReadinessProbe();
+    nextReadinessAt = now.plusSeconds(delay(first));
+    nextLivenessAt = now.plusSeconds(delay(spec.getLivenessProbe()));
   }
 
-  private int initialDelay() {
-    Probe p = spec.getStartupProbe() != null ? spec.getStartupProbe()
-        : spec.getReadinessProbe() != null ? spec.getReadinessProbe() : spec.getLivenessProbe();
+  private static int delay(Probe p) {
     return p == null || p.getInitialDelaySeconds() == null ? 0 : p.getInitialDelaySeconds();
   }
 
@@ -76,66 +79,71 @@ final class ContainerRuntime {
     return spec.getReadinessProbe() == null || ready;
   }
 
-  /** Whether a probe round is due now; marks it in flight. */
-  synchronized boolean claimProbe(Instant now) {
-    if (probeInFlight || now.isBefore(nextProbeAt) || !running()) {
-      return false;
+  /** Which probes are due now: {startup, readiness, liveness}; null when none is. Marks a round in flight. */
+  synchronized Probe[] claimProbe(Instant now) {
+    if (probeInFlight || !running()) {
+      return null;
     }
-    boolean any = spec.getStartupProbe() != null || spec.getReadinessProbe() != null || spec.getLivenessProbe() != null;
-    if (!any) {
-      return false;
+    Probe startup = !started && spec.getStartupProbe() != null && !now.isBefore(nextReadinessAt)
+        ? spec.getStartupProbe() : null;
+    Probe readiness = started && spec.getReadinessProbe() != null && !now.isBefore(nextReadinessAt)
+        ? spec.getReadinessProbe() : null;
+    Probe liveness = started && spec.getLivenessProbe() != null && !now.isBefore(nextLivenessAt)
+        ? spec.getLivenessProbe() : null;
+    if (startup == null && readiness == null && liveness == null) {
+      return null;
     }
     probeInFlight = true;
-    return true;
-  }
-
-  /** The probes this round runs: the startup probe until it passes, then readiness and liveness. */
-  synchronized Probe[] probesDue() {
-    if (!started) {
-      return new Probe[] {spec.getStartupProbe()};
-    }
-    return new Probe[] {spec.getReadinessProbe(), spec.getLivenessProbe()};
+    return new Probe[] {startup, readiness, liveness};
   }
 
   /** Records a round's results; returns true when liveness (or startup) has failed for good. */
   synchronized boolean record(Boolean startupOk, Boolean readinessOk, Boolean livenessOk, Instant now) {
     probeInFlight = false;
-    Probe period = null;
     boolean kill = false;
     if (startupOk != null) {
-      period = spec.getStartupProbe();
+      Probe p = spec.getStartupProbe();
       if (startupOk) {
         started = true;
-      } else if (++startupFailures >= threshold(period.getFailureThreshold(), 3)) {
+      } else if (++startupFailures >= threshold(p.getFailureThreshold(), 3)) {
         kill = true;
       }
+      nextReadinessAt = now.plus(fastUntilReady(p));
     }
     if (readinessOk != null) {
-      period = spec.getReadinessProbe();
+      Probe p = spec.getReadinessProbe();
       if (readinessOk) {
         readinessFailures = 0;
-        if (++readinessSuccesses >= threshold(period.getSuccessThreshold(), 1)) {
+        if (++readinessSuccesses >= threshold(p.getSuccessThreshold(), 1)) {
           ready = true;
         }
       } else {
         readinessSuccesses = 0;
-        if (++readinessFailures >= threshold(period.getFailureThreshold(), 3)) {
+        if (++readinessFailures >= threshold(p.getFailureThreshold(), 3)) {
           ready = false;
         }
       }
+      nextReadinessAt = now.plus(fastUntilReady(p));
     }
     if (livenessOk != null) {
-      period = period == null ? spec.getLivenessProbe() : period;
+      Probe p = spec.getLivenessProbe();
       if (livenessOk) {
         livenessFailures = 0;
-      } else if (++livenessFailures >= threshold(spec.getLivenessProbe().getFailureThreshold(), 3)) {
+      } else if (++livenessFailures >= threshold(p.getFailureThreshold(), 3)) {
         kill = true;
       }
+      nextLivenessAt = now.plusSeconds(period(p));
     }
-    int seconds = period == null || period.getPeriodSeconds() == null ? 10 : Math.max(1, period.getPeriodSeconds());
-    // Until a container is ready, probe it often so a new pod turns Ready promptly.
-    nextProbeAt = now.plus(ready && started ? Duration.ofSeconds(seconds) : Duration.ofMillis(Math.min(seconds * 1000L, 250)));
     return kill;
+  }
+
+  /** Until a container is ready, startup/readiness are probed every 250 ms so new pods turn Ready promptly. */
+  private Duration fastUntilReady(Probe p) {
+    return ready && started ? Duration.ofSeconds(period(p)) : Duration.ofMillis(Math.min(period(p) * 1000L, 250));
+  }
+
+  private static int period(Probe p) {
+    return p == null || p.getPeriodSeconds() == null ? 10 : Math.max(1, p.getPeriodSeconds());
   }
 
   private static int threshold(Integer value, int dflt) {

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
@@ -318,8 +319,11 @@ public final class LocalNode implements AutoCloseable {
     if (c.process == null && !now.isBefore(c.restartNotBefore)) {
       launch(rt, c, now);
     }
-    if (c.running() && c.claimProbe(now)) {
-      probes.execute(() -> probe(rt, c));
+    if (c.running()) {
+      Probe[] due = c.claimProbe(now);
+      if (due != null) {
+        probes.execute(() -> probe(rt, c, due));
+      }
     }
   }
 
@@ -349,22 +353,11 @@ public final class LocalNode implements AutoCloseable {
     }
   }
 
-  private void probe(PodRuntime rt, ContainerRuntime c) {
+  private void probe(PodRuntime rt, ContainerRuntime c, Probe[] due) {
     Instant now = Instant.now();
-    var due = c.probesDue();
-    Boolean startup = null;
-    Boolean readiness = null;
-    Boolean liveness = null;
-    if (due.length == 1) {
-      startup = ProbeRunner.run(due[0], c.spec, rt.network, c.env);
-    } else {
-      if (due[0] != null) {
-        readiness = ProbeRunner.run(due[0], c.spec, rt.network, c.env);
-      }
-      if (due[1] != null) {
-        liveness = ProbeRunner.run(due[1], c.spec, rt.network, c.env);
-      }
-    }
+    Boolean startup = due[0] == null ? null : ProbeRunner.run(due[0], c.spec, rt.network, c.env);
+    Boolean readiness = due[1] == null ? null : ProbeRunner.run(due[1], c.spec, rt.network, c.env);
+    Boolean liveness = due[2] == null ? null : ProbeRunner.run(due[2], c.spec, rt.network, c.env);
     if (c.record(startup, readiness, liveness, Instant.now()) && !c.killedByNode) {
       c.killedByNode = true;
       Process p = c.process;
