@@ -42,13 +42,7 @@ class GatewayIT {
 
   @BeforeAll
   static void start() throws Exception {
-    var r = cluster.controlPlane().kubectl("apply", "-f", Path.of("..", "crds").toString());
-    assertThat(r.exitCode()).as(r.output()).isZero();
-    for (String crd : List.of("driverpools.baton.dev", "clientsessions.baton.dev")) {
-      cluster.client().apiextensions().v1().customResourceDefinitions().withName(crd)
-          .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
-              .anyMatch(x -> x.getType().equals("Established") && x.getStatus().equals("True")), 60, TimeUnit.SECONDS);
-    }
+    cluster.installCrds(Path.of("..", "crds"));
     cluster.namespace(NS);
     operatorClient = cluster.controlPlane().adminClient();
     operator = new BatonOperator(operatorClient, Set.of(NS), null).start();

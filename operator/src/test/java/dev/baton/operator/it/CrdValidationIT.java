@@ -25,13 +25,7 @@ class CrdValidationIT {
 
   @BeforeAll
   static void installCrds() throws Exception {
-    ControlPlane.KubectlResult r = cluster.controlPlane().kubectl("apply", "-f", Path.of("..", "crds").toString());
-    assertThat(r.exitCode()).as(r.output()).isZero();
-    for (String crd : new String[] {"driverpools.baton.dev", "clientsessions.baton.dev"}) {
-      cluster.client().apiextensions().v1().customResourceDefinitions().withName(crd)
-          .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions().stream()
-              .anyMatch(x -> x.getType().equals("Established") && x.getStatus().equals("True")), 60, TimeUnit.SECONDS);
-    }
+    cluster.installCrds(Path.of("..", "crds"));
   }
 
   private static ControlPlane.KubectlResult apply(String yaml) throws Exception {
