@@ -50,6 +50,7 @@ public final class Baton {
     private String attachTo;
     private String token;
     private int batchRows;
+    private final Map<String, String> headers = new LinkedHashMap<>();
 
     /** The pool's (or driver's) address, "host:port". */
     public Builder target(String target) {
@@ -84,6 +85,21 @@ public final class Baton {
       return this;
     }
 
+    /**
+     * An extra header sent with every call of the session, for proxies and platform tooling in
+     * front of the pool. The SDK's own headers (baton-principal, authorization) cannot be
+     * replaced this way.
+     */
+    public Builder header(String name, String value) {
+      String key = name.toLowerCase(java.util.Locale.ROOT);
+      if (key.equals("baton-principal") || key.equals("authorization") || key.endsWith("-bin")) {
+        throw new IllegalArgumentException("header " + name + " is set by the SDK itself or is binary; "
+            + "use principal(...) or token(...)");
+      }
+      headers.put(key, value);
+      return this;
+    }
+
     public Builder retryPolicy(RetryPolicy retry) {
       this.retry = retry;
       return this;
@@ -109,12 +125,13 @@ public final class Baton {
       ManagedChannel ch = owns ? newChannel(target) : channel;
       BufferAllocator allocator = new RootAllocator();
       try {
-        Metadata headers = new Metadata();
-        headers.put(PRINCIPAL_HEADER, principal);
+        Metadata metadata = new Metadata();
+        metadata.put(PRINCIPAL_HEADER, principal);
         if (token != null) {
-          headers.put(AUTHORIZATION_HEADER, "Bearer " + token);
+          metadata.put(AUTHORIZATION_HEADER, "Bearer " + token);
         }
-        var interceptor = MetadataUtils.newAttachHeadersInterceptor(headers);
+        headers.forEach((k, v) -> metadata.put(Metadata.Key.of(k, Metadata.ASCII_STRING_MARSHALLER), v));
+        var interceptor = MetadataUtils.newAttachHeadersInterceptor(metadata);
         var blocking = SessionServiceGrpc.newBlockingStub(ch).withInterceptors(interceptor);
         var async = SessionServiceGrpc.newStub(ch).withInterceptors(interceptor);
         String id = attachTo;

@@ -2,6 +2,7 @@ package dev.baton.driver;
 
 import dev.baton.driver.engine.EngineSandbox;
 import dev.baton.driver.service.CallerInterceptor;
+import dev.baton.driver.service.ControlTokenInterceptor;
 import dev.baton.driver.service.DriverControlImpl;
 import dev.baton.driver.service.SessionServiceImpl;
 import dev.baton.driver.service.StatusErrors;
@@ -12,6 +13,7 @@ import dev.baton.driver.snapshot.SessionMover;
 import dev.baton.proto.v1.DriverControlGrpc;
 import dev.baton.proto.v1.SessionServiceGrpc;
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -20,6 +22,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -60,15 +63,18 @@ public final class DriverServer implements AutoCloseable {
     OperationRunner runner = new OperationRunner(operations, StatusErrors::toStatus);
     SessionMover mover = new SessionMover(registry, settings.snapshotMaxTableBytes(), settings.version());
     CallerInterceptor caller = new CallerInterceptor();
+    // Interceptors run last-added first: the control token is checked before anything else.
+    List<ServerInterceptor> guards = settings.controlTokenRequired()
+        ? List.of(caller, new ControlTokenInterceptor(settings.controlToken())) : List.of(caller);
     this.server = NettyServerBuilder
         .forAddress(new InetSocketAddress(settings.host(), settings.port()))
         .maxInboundMessageSize(MAX_MESSAGE_BYTES)
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
         .addService(ServerInterceptors.intercept(
-            new SessionServiceImpl(registry, runner, settings.version(), settings.revision()), caller))
+            new SessionServiceImpl(registry, runner, settings.version(), settings.revision()), guards))
         .addService(ServerInterceptors.intercept(
-            new DriverControlImpl(registry, mover, settings.version(), settings.revision()), caller))
+            new DriverControlImpl(registry, mover, settings.version(), settings.revision()), guards))
         .addService(health.getHealthService())
         .build();
   }
@@ -77,8 +83,9 @@ public final class DriverServer implements AutoCloseable {
     DriverServer driver = new DriverServer(settings);
     driver.server.start();
     driver.setServing(ServingStatus.SERVING);
-    LOG.info("driver started version={} revision={} address={}:{} dataDirs={}", settings.version(),
-        settings.revision(), settings.host(), driver.port(), settings.dataDirectories());
+    LOG.info("driver started version={} revision={} address={}:{} dataDirs={} controlToken={}", settings.version(),
+        settings.revision(), settings.host(), driver.port(), settings.dataDirectories(),
+        settings.controlTokenRequired() ? "required" : "not required");
     return driver;
   }
 

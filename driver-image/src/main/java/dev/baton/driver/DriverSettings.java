@@ -23,7 +23,8 @@ public record DriverSettings(
     int maxSessions,
     Duration shutdownGrace,
     long snapshotMaxTableBytes,
-    SessionDefaults sessionDefaults) {
+    SessionDefaults sessionDefaults,
+    String controlToken) {
 
   /** Flag name -> (environment variable, default, description). */
   static final Map<String, String[]> OPTIONS = new LinkedHashMap<>();
@@ -44,6 +45,8 @@ public record DriverSettings(
     option("session-threads", "BATON_SESSION_THREADS", "2", "default threads of a session");
     option("session-operation-timeout", "BATON_SESSION_OPERATION_TIMEOUT", "10m", "default operation_timeout");
     option("session-result-buffer", "BATON_SESSION_RESULT_BUFFER", "64MiB", "default result_buffer_bytes");
+    option("control-token", "BATON_CONTROL_TOKEN", "",
+        "when set, only calls carrying it (the pool's gateway and the operator) are served");
   }
 
   private static void option(String flag, String env, String defaultValue, String description) {
@@ -103,7 +106,21 @@ public record DriverSettings(
     return new DriverSettings(host, Integer.parseInt(values.get("port")), values.get("version"),
         values.get("revision"), dataDirs, scratchDir, Integer.parseInt(values.get("max-sessions")),
         Quantities.duration("shutdown-grace", values.get("shutdown-grace")),
-        Quantities.bytes("snapshot-max-table-bytes", values.get("snapshot-max-table-bytes")), defaults);
+        Quantities.bytes("snapshot-max-table-bytes", values.get("snapshot-max-table-bytes")), defaults,
+        values.get("control-token"));
+  }
+
+  /** Whether calls must carry the pool's control token. */
+  public boolean controlTokenRequired() {
+    return controlToken != null && !controlToken.isEmpty();
+  }
+
+  /** Never prints the control token. */
+  @Override
+  public String toString() {
+    return "DriverSettings[host=" + host + ", port=" + port + ", version=" + version + ", revision=" + revision
+        + ", dataDirectories=" + dataDirectories + ", maxSessions=" + maxSessions + ", controlToken="
+        + (controlTokenRequired() ? "<set>" : "<none>") + "]";
   }
 
   static String usage() {
