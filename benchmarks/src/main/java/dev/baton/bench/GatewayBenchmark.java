@@ -4,6 +4,7 @@ import dev.baton.client.ArrowBatchStream;
 import dev.baton.client.Baton;
 import dev.baton.client.Session;
 import dev.baton.gateway.CallerAuthenticator;
+import dev.baton.gateway.GatewayOptions;
 import dev.baton.gateway.GatewayServer;
 import dev.baton.gateway.Route;
 import dev.baton.gateway.Routes;
@@ -37,10 +38,17 @@ public final class GatewayBenchmark {
     int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
 
     Map<String, Route> routes = new ConcurrentHashMap<>();
-    try (Session direct = Baton.builder().target(driver).principal("bench").connect()) {
+    // When the driver demands the pool's control token (BATON_CONTROL_TOKEN), both paths send it.
+    String control = System.getenv("BATON_CONTROL_TOKEN");
+    var directBuilder = Baton.builder().target(driver).principal("bench");
+    if (control != null && !control.isBlank()) {
+      directBuilder.header("baton-control-token", control);
+    }
+    try (Session direct = directBuilder.connect()) {
       routes.put(direct.id(), new Route(direct.id(), "bench", "bench", "bench", "Bound", driver));
       GatewayServer gateway = new GatewayServer(Routes.fixed(routes), null,
-          CallerAuthenticator.fixed(Map.of("bench-token", "bench")), "127.0.0.1", 0, Duration.ofSeconds(5));
+          CallerAuthenticator.fixed(Map.of("bench-token", "bench")),
+          GatewayOptions.local(Duration.ofSeconds(5)).withControlToken(control == null || control.isBlank() ? null : control));
       try (Session viaGateway = Baton.builder().target("127.0.0.1:" + gateway.port()).token("bench-token")
           .attach(direct.id()).connect()) {
         System.out.printf("unary: %d GetConfig calls per side after %d warm-up; scan: %,d rows x "

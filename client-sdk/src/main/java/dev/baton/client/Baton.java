@@ -5,6 +5,7 @@ import dev.baton.proto.v1.OpenSessionResponse;
 import dev.baton.proto.v1.SessionServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.NameResolverRegistry;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import java.util.LinkedHashMap;
@@ -52,7 +53,10 @@ public final class Baton {
     private int batchRows;
     private final Map<String, String> headers = new LinkedHashMap<>();
 
-    /** The pool's (or driver's) address, "host:port". */
+    /**
+     * The pool's address, "host:port"; or several addresses of one pool's gateways,
+     * "host1:port,host2:port", over which calls are spread.
+     */
     public Builder target(String target) {
       this.target = target;
       return this;
@@ -153,12 +157,24 @@ public final class Baton {
     }
   }
 
-  /** A plaintext channel with room for large Arrow batches and keepalives that notice dead peers. */
+  static {
+    NameResolverRegistry.getDefaultRegistry().register(new StaticAddresses());
+  }
+
+  /**
+   * A plaintext channel with room for large Arrow batches and keepalives that notice dead peers.
+   * A target listing several addresses ("a:15002,b:15002") spreads calls over all of them.
+   */
   static ManagedChannel newChannel(String target) {
     if (target == null || target.isBlank()) {
       throw new IllegalArgumentException("no target: give the pool's address as host:port");
     }
-    return NettyChannelBuilder.forTarget(target)
+    boolean several = target.contains(",");
+    NettyChannelBuilder b = NettyChannelBuilder.forTarget(several ? StaticAddresses.target(target) : target);
+    if (several) {
+      b.defaultLoadBalancingPolicy("round_robin");
+    }
+    return b
         .usePlaintext()
         .maxInboundMessageSize(256 << 20)
         .keepAliveTime(30, TimeUnit.SECONDS)

@@ -16,7 +16,10 @@ import org.slf4j.LoggerFactory;
  * {@code POD_NAMESPACE} (the pool's namespace), {@code BATON_GATEWAY_PORT} (default 15002),
  * {@code HEALTH_PORT} (default 8080: /healthz, /readyz, /metrics), {@code BATON_HOLD} (how long
  * a call waits for a moving session, default 30s), {@code BATON_TOKEN_SECRET} (the Secret of
- * static tokens, optional).
+ * static tokens, optional), {@code BATON_CONTROL_TOKEN} (the pool's control token, sent to
+ * drivers), {@code BATON_MAX_CONNECTION_AGE} and {@code BATON_MAX_CONNECTION_AGE_GRACE}
+ * (connection retirement; no age limit when unset, grace default 60s). The operator sets all
+ * of them; the Kubernetes client is configured the usual way (in-cluster ServiceAccount).
  */
 public final class GatewayMain {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayMain.class);
@@ -33,10 +36,18 @@ public final class GatewayMain {
     String namespace = env.getOrDefault("POD_NAMESPACE", "default");
     KubernetesClient client = new KubernetesClientBuilder().build();
     SessionDirectory directory = new SessionDirectory(client, namespace, pool);
+    String tokenSecret = env.get("BATON_TOKEN_SECRET");
+    String controlToken = env.get("BATON_CONTROL_TOKEN");
+    String maxAge = env.getOrDefault("BATON_MAX_CONNECTION_AGE", "");
+    GatewayOptions options = new GatewayOptions("0.0.0.0",
+        Integer.parseInt(env.getOrDefault("BATON_GATEWAY_PORT", "15002")),
+        Durations.parse(env.getOrDefault("BATON_HOLD", "30s")),
+        maxAge.isBlank() ? null : Durations.parse(maxAge),
+        Durations.parse(env.getOrDefault("BATON_MAX_CONNECTION_AGE_GRACE", "60s")),
+        controlToken == null || controlToken.isBlank() ? null : controlToken);
     GatewayServer gateway = new GatewayServer(directory, new SessionCreator(client, namespace, pool),
-        new Authenticator(client, namespace, env.get("BATON_TOKEN_SECRET"), java.time.Duration.ofSeconds(30)),
-        "0.0.0.0", Integer.parseInt(env.getOrDefault("BATON_GATEWAY_PORT", "15002")),
-        Durations.parse(env.getOrDefault("BATON_HOLD", "30s")));
+        new Authenticator(client, namespace, tokenSecret == null || tokenSecret.isBlank() ? null : tokenSecret,
+            java.time.Duration.ofSeconds(30)), options);
     HttpServer health = HttpServer.create(new InetSocketAddress(Integer.parseInt(env.getOrDefault("HEALTH_PORT", "8080"))), 0);
     health.createContext("/healthz", ex -> reply(ex, "ok"));
     health.createContext("/readyz", ex -> reply(ex, "ok"));

@@ -50,6 +50,26 @@ public final class GatewayMetrics {
     bytesToDrivers.increment(bytes);
   }
 
+  /** Counts client connections: opened in total, and open now. */
+  io.grpc.ServerTransportFilter connections() {
+    Counter accepted = Counter.builder("baton_gateway_connections_accepted")
+        .description("Client connections accepted").register(registry);
+    AtomicInteger live = registry.gauge("baton_gateway_connections", new AtomicInteger());
+    return new io.grpc.ServerTransportFilter() {
+      @Override
+      public io.grpc.Attributes transportReady(io.grpc.Attributes attributes) {
+        accepted.increment();
+        live.incrementAndGet();
+        return attributes;
+      }
+
+      @Override
+      public void transportTerminated(io.grpc.Attributes attributes) {
+        live.decrementAndGet();
+      }
+    };
+  }
+
   void holding(boolean started) {
     if (started) {
       held.incrementAndGet();

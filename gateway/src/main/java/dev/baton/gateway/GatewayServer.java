@@ -4,6 +4,9 @@ import com.google.protobuf.Any;
 import com.google.rpc.Code;
 import com.google.rpc.RetryInfo;
 import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
 import io.grpc.ClientCall;
 import io.grpc.HandlerRegistry;
 import io.grpc.ManagedChannel;
@@ -44,13 +47,17 @@ import org.slf4j.LoggerFactory;
  * {@link SessionCreator}), waits until it is Bound and answers with its id; closing such a
  * session deletes its ClientSession.
  *
- * <p>Not yet here: connection age limits and metrics.
+ * <p>Drivers serve only callers that present the pool's control token; the gateway adds it to
+ * every call it forwards and drops any a client sent. Client connections are retired after a
+ * maximum age (GOAWAY, then a grace period), so clients spread over all replicas again.
  */
 public final class GatewayServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
   static final Metadata.Key<String> SESSION = Metadata.Key.of("baton-session-id", Metadata.ASCII_STRING_MARSHALLER);
   static final Metadata.Key<String> PRINCIPAL = Metadata.Key.of("baton-principal", Metadata.ASCII_STRING_MARSHALLER);
   static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> CONTROL_TOKEN =
+      Metadata.Key.of("baton-control-token", Metadata.ASCII_STRING_MARSHALLER);
   private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
     @Override
     public InputStream stream(byte[] value) {
@@ -82,21 +89,39 @@ public final class GatewayServer implements AutoCloseable {
   });
   private final Server server;
   private final GatewayMetrics metrics = new GatewayMetrics();
+  /** Adds the pool's control token to calls to drivers; null when drivers need none. */
+  private final ClientInterceptor toDrivers;
 
   /**
    * @param creator makes ClientSessions for OpenSession without an id; null refuses such calls
    */
-  public GatewayServer(Routes directory, SessionCreator creator, CallerAuthenticator authenticator, String host,
-      int port, Duration hold) throws IOException {
+  public GatewayServer(Routes directory, SessionCreator creator, CallerAuthenticator authenticator,
+      GatewayOptions options) throws IOException {
     this.directory = directory;
     this.creator = creator;
     this.authenticator = authenticator;
-    this.hold = hold;
-    this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+    this.hold = options.hold();
+    this.toDrivers = options.controlToken() == null ? null : controlTokenInterceptor(options.controlToken());
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(options.host(), options.port()))
         .fallbackHandlerRegistry(new ProxyRegistry())
         .maxInboundMessageSize(512 << 20)
-        .build().start();
-    LOG.info("gateway listening on {}:{} (hold {})", host, server.getPort(), hold);
+        .addTransportFilter(metrics.connections());
+    if (options.maxConnectionAge() != null) {
+      builder.maxConnectionAge(options.maxConnectionAge().toMillis(), TimeUnit.MILLISECONDS);
+      if (options.maxConnectionAgeGrace() != null) {
+        builder.maxConnectionAgeGrace(options.maxConnectionAgeGrace().toMillis(), TimeUnit.MILLISECONDS);
+      }
+    }
+    this.server = builder.build().start();
+    LOG.info("gateway listening on {}:{} (hold {}, max connection age {} + grace {}, control token {})",
+        options.host(), server.getPort(), hold, options.maxConnectionAge(), options.maxConnectionAgeGrace(),
+        toDrivers == null ? "none" : "sent");
+  }
+
+  private static ClientInterceptor controlTokenInterceptor(String token) {
+    Metadata h = new Metadata();
+    h.put(CONTROL_TOKEN, token);
+    return io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(h);
   }
 
   public int port() {
@@ -145,6 +170,7 @@ public final class GatewayServer implements AutoCloseable {
         }
         headers.discardAll(PRINCIPAL);
         headers.discardAll(AUTHORIZATION);
+        headers.discardAll(CONTROL_TOKEN);
         headers.put(PRINCIPAL, principal.get());
         if (sessionId == null && OPEN.equals(method.getFullMethodName()) && creator == null) {
           call.close(Status.UNIMPLEMENTED.withDescription("this gateway opens no new sessions"), new Metadata());
@@ -192,7 +218,7 @@ public final class GatewayServer implements AutoCloseable {
                 com.google.protobuf.Duration.newBuilder().setSeconds(1)).build())).build());
         call.close(retry.getStatus(), retry.getTrailers());
       } else if (decision instanceof RouteDecision.Forward forward) {
-        ClientCall<byte[], byte[]> upstream = channel(forward.endpoint()).newCall(method, CallOptions.DEFAULT);
+        ClientCall<byte[], byte[]> upstream = upstream(forward.endpoint()).newCall(method, CallOptions.DEFAULT);
         CallProxy<byte[], byte[]> proxy = new CallProxy<>(call, upstream);
         listener.attach(proxy.fromClient);
         upstream.start(proxy.fromDriver, headers);
@@ -238,7 +264,7 @@ public final class GatewayServer implements AutoCloseable {
       Metadata asCaller = new Metadata();
       asCaller.put(PRINCIPAL, principal);
       asCaller.put(SESSION, id);
-      var config = dev.baton.proto.v1.SessionServiceGrpc.newBlockingStub(channel(forward.endpoint()))
+      var config = dev.baton.proto.v1.SessionServiceGrpc.newBlockingStub(upstream(forward.endpoint()))
           .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(asCaller))
           .withDeadlineAfter(30, TimeUnit.SECONDS)
           .getConfig(dev.baton.proto.v1.GetConfigRequest.newBuilder().setSessionId(id).build());
@@ -273,6 +299,12 @@ public final class GatewayServer implements AutoCloseable {
       }
       super.close(status, trailers);
     }
+  }
+
+  /** The channel to a driver, with the control token attached when the pool has one. */
+  private Channel upstream(String endpoint) {
+    ManagedChannel ch = channel(endpoint);
+    return toDrivers == null ? ch : ClientInterceptors.intercept(ch, toDrivers);
   }
 
   private ManagedChannel channel(String endpoint) {

@@ -1,7 +1,9 @@
 package dev.baton.operator;
 
 import dev.baton.operator.pool.DriverPoolReconciler;
+import dev.baton.operator.pool.ControlTokens;
 import dev.baton.operator.pool.DriverProber;
+import dev.baton.operator.pool.GatewayObjects;
 import dev.baton.operator.session.ClientSessionReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
@@ -43,8 +45,15 @@ public final class BatonOperator implements AutoCloseable {
             LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, identity, null, exitOnLostLeadership));
       }
     });
-    operator.register(new DriverPoolReconciler(prober, metrics), c -> watch(c, namespaces));
-    operator.register(new ClientSessionReconciler(prober, metrics), c -> watch(c, namespaces));
+    ControlTokens tokens = new ControlTokens(client);
+    operator.register(new DriverPoolReconciler(prober, tokens, metrics, gatewayImage()), c -> watch(c, namespaces));
+    operator.register(new ClientSessionReconciler(prober, tokens, metrics), c -> watch(c, namespaces));
+  }
+
+  /** The gateway image pools get unless they name one: the operator's BATON_GATEWAY_IMAGE. */
+  private static String gatewayImage() {
+    String image = System.getenv("BATON_GATEWAY_IMAGE");
+    return image == null || image.isBlank() ? GatewayObjects.DEFAULT_IMAGE : image;
   }
 
   private static void watch(io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider<?> c,

@@ -101,7 +101,9 @@ public final class ControlPlane implements AutoCloseable {
     ServiceAccountKeys.write(saKey, saPub);
     ManagedProcess apiserver = launch("kube-apiserver", List.of(binaries.path("kube-apiserver").toString(),
         "--etcd-servers", "http://127.0.0.1:" + etcdPort,
-        "--bind-address", "127.0.0.1",
+        // All addresses: pods of the local node (own network namespaces) reach it at their
+        // veth's host side, as in-cluster clients reach the kubernetes Service.
+        "--bind-address", "0.0.0.0",
         "--advertise-address", "127.0.0.1",
         "--secure-port", String.valueOf(apiPort),
         "--cert-dir", workDir.resolve("certs").toString(),

@@ -71,7 +71,7 @@ public final class ImageCatalog {
     };
   }
 
-  /** The project's images: the driver (jar from the build) and a shell image for tests. */
+  /** The project's images: the driver and the gateway (jars from the build) and a shell image for tests. */
   public static ImageCatalog standard() {
     ImageCatalog catalog = new ImageCatalog();
     String driverJar = System.getProperty("baton.driver.jar");
@@ -79,6 +79,11 @@ public final class ImageCatalog {
       catalog.with("baton-driver", javaJar(Path.of(driverJar), "BATON_DRIVER_VERSION",
           List.of("--add-opens=java.base/java.nio=ALL-UNNAMED", "-Xmx512m", "-XX:+UseSerialGC",
               "-XX:TieredStopAtLevel=1")));
+    }
+    String gatewayJar = System.getProperty("baton.gateway.jar");
+    if (gatewayJar != null) {
+      catalog.with("baton-gateway", javaJar(Path.of(gatewayJar), null,
+          List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")));
     }
     // A container whose command is run as written, like a busybox image.
     catalog.with("busybox", (image, c) -> {

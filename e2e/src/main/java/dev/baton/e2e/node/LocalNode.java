@@ -58,6 +58,7 @@ public final class LocalNode implements AutoCloseable {
   private final ImageCatalog images;
   private final Path logDir;
   private final PodEnvironment environment;
+  private final ApiAccess apiAccess;
   private final Map<String, PodRuntime> pods = new ConcurrentHashMap<>(); // by uid
   private final Map<String, PodStatus> written = new ConcurrentHashMap<>(); // last status written, by uid
   private final PodNetwork network = new PodNetwork();
@@ -75,6 +76,7 @@ public final class LocalNode implements AutoCloseable {
     this.images = images;
     this.logDir = logDir;
     this.environment = new PodEnvironment(client);
+    this.apiAccess = new ApiAccess(client);
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -283,7 +285,8 @@ public final class LocalNode implements AutoCloseable {
       Map<String, String> env = Map.of();
       try {
         launch = images.resolve(c);
-        env = environment.resolve(pod, c, ip, PodStatusCalculator.HOST_IP);
+        env = new java.util.LinkedHashMap<>(apiAccess.env(pod, net.hostAddress()));
+        env.putAll(environment.resolve(pod, c, ip, PodStatusCalculator.HOST_IP));
       } catch (RuntimeException e) {
         error = e.getMessage();
       }

@@ -1,6 +1,8 @@
 package dev.baton.e2e.node;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +50,11 @@ final class PodNetwork implements AutoCloseable {
   private static void check() {
     try {
       run(List.of("ip", "netns", "list"));
+      // Pod to pod traffic (gateway to driver) goes through the host.
+      Files.writeString(Path.of("/proc/sys/net/ipv4/ip_forward"), "1");
+    } catch (IOException e) {
+      throw new IllegalStateException("the local node routes between pods and needs "
+          + "/proc/sys/net/ipv4/ip_forward writable: " + e.getMessage(), e);
     } catch (IllegalStateException e) {
       throw new IllegalStateException("the local node gives pods their own network namespace and needs root and "
           + "iproute2 (`ip netns`): " + e.getMessage(), e);

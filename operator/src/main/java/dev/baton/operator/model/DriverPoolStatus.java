@@ -40,12 +40,23 @@ public class DriverPoolStatus {
   @JsonPropertyDescription("The address clients use: the pool Service's DNS name and port.")
   private String endpoint;
 
+  @JsonPropertyDescription("The gateway Deployment behind endpoint and how many of its replicas are ready.")
+  private GatewayStatus gateway;
+
   @LabelSelector
   @JsonPropertyDescription("Label selector of the pool's driver pods (for the scale subresource).")
   private String selector;
 
   @JsonPropertyDescription("Available, Progressing and Degraded, in metav1.Condition form.")
   private List<Condition> conditions = new ArrayList<>();
+
+  public GatewayStatus getGateway() {
+    return gateway;
+  }
+
+  public void setGateway(GatewayStatus gateway) {
+    this.gateway = gateway;
+  }
 
   public Long getObservedGeneration() {
     return observedGeneration;
@@ -146,7 +157,7 @@ public class DriverPoolStatus {
         && Objects.equals(readyReplicas, s.readyReplicas) && Objects.equals(updatedReplicas, s.updatedReplicas)
         && Objects.equals(drainingReplicas, s.drainingReplicas) && Objects.equals(sessions, s.sessions)
         && Objects.equals(endpoint, s.endpoint) && Objects.equals(selector, s.selector)
-        && Objects.equals(conditions, s.conditions);
+        && Objects.equals(gateway, s.gateway) && Objects.equals(conditions, s.conditions);
   }
 
   @Override

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 
 /** The gateway in front of a pool. */
 public class GatewaySpec {
@@ -13,7 +15,7 @@ public class GatewaySpec {
   @Min(0)
   @Max(20)
   @Default("2")
-  @JsonPropertyDescription("Gateway replicas (0 to 20).")
+  @JsonPropertyDescription("Gateway replicas (0 to 20). The pool's Service selects them.")
   private Integer replicas = 2;
 
   @Default("ClusterIP")
@@ -26,12 +28,90 @@ public class GatewaySpec {
   @JsonPropertyDescription("Port of the pool's Service.")
   private Integer port = 15002;
 
+  @Pattern(Patterns.IMAGE)
+  @JsonPropertyDescription("Gateway image. Unset: the image the operator was installed with "
+      + "(its BATON_GATEWAY_IMAGE).")
+  private String image;
+
+  @JsonPropertyDescription("CPU and memory of each gateway replica.")
+  private ResourceRequirements resources;
+
+  @Pattern(Patterns.DNS_LABEL)
+  @JsonPropertyDescription("Secret of static bearer tokens in the pool's namespace: each key is a principal, its "
+      + "value that principal's token. Unset: only Kubernetes ServiceAccount tokens (TokenReview) are accepted.")
+  private String tokenSecret;
+
+  @Pattern(Patterns.DURATION)
+  @Default("30s")
+  @JsonPropertyDescription("How long a call for a session that is being moved waits for it before failing "
+      + "UNAVAILABLE with a retry delay.")
+  private String holdTimeout = "30s";
+
+  @Pattern(Patterns.DURATION)
+  @Default("10m")
+  @JsonPropertyDescription("Client connections older than this are asked to reconnect, so clients spread "
+      + "over all gateway replicas; the SDK reconnects and reattaches without losing an operation.")
+  private String maxConnectionAge = "10m";
+
+  @Pattern(Patterns.DURATION)
+  @Default("1m")
+  @JsonPropertyDescription("How long calls on a retired connection may still run before it is closed.")
+  private String maxConnectionAgeGrace = "1m";
+
   public Integer getReplicas() {
     return replicas;
   }
 
   public void setReplicas(Integer replicas) {
     this.replicas = replicas;
+  }
+
+  public String getImage() {
+    return image;
+  }
+
+  public void setImage(String image) {
+    this.image = image;
+  }
+
+  public ResourceRequirements getResources() {
+    return resources;
+  }
+
+  public void setResources(ResourceRequirements resources) {
+    this.resources = resources;
+  }
+
+  public String getTokenSecret() {
+    return tokenSecret;
+  }
+
+  public void setTokenSecret(String tokenSecret) {
+    this.tokenSecret = tokenSecret;
+  }
+
+  public String getHoldTimeout() {
+    return holdTimeout;
+  }
+
+  public void setHoldTimeout(String holdTimeout) {
+    this.holdTimeout = holdTimeout;
+  }
+
+  public String getMaxConnectionAge() {
+    return maxConnectionAge;
+  }
+
+  public void setMaxConnectionAge(String maxConnectionAge) {
+    this.maxConnectionAge = maxConnectionAge;
+  }
+
+  public String getMaxConnectionAgeGrace() {
+    return maxConnectionAgeGrace;
+  }
+
+  public void setMaxConnectionAgeGrace(String maxConnectionAgeGrace) {
+    this.maxConnectionAgeGrace = maxConnectionAgeGrace;
   }
 
   public ServiceType getServiceType() {

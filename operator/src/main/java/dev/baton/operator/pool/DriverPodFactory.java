@@ -32,7 +32,8 @@ public final class DriverPodFactory {
         new EnvVarBuilder().withName("BATON_REVISION").withValue(revision).build(),
         new EnvVarBuilder().withName("BATON_MAX_SESSIONS")
             .withValue(String.valueOf(pool.getSpec().getSessions().getMaxPerDriver())).build(),
-        new EnvVarBuilder().withName("BATON_SHUTDOWN_GRACE").withValue(pool.getSpec().getUpgrade().getDrainTimeout()).build()));
+        new EnvVarBuilder().withName("BATON_SHUTDOWN_GRACE").withValue(pool.getSpec().getUpgrade().getDrainTimeout()).build(),
+        controlToken(name)));
     EngineSpec engine = driver.getEngine();
     if (engine != null) {
       addIfSet(env, "BATON_SESSION_MEMORY_LIMIT", toDriverSize(engine.getMemoryLimit()));
@@ -80,6 +81,12 @@ public final class DriverPodFactory {
         .addNewVolume().withName("scratch").withNewEmptyDir().endEmptyDir().endVolume()
         .endSpec()
         .build();
+  }
+
+  /** Only the pool's gateway and the operator, which know this Secret's token, may call the driver. */
+  static EnvVar controlToken(String pool) {
+    return new EnvVarBuilder().withName("BATON_CONTROL_TOKEN").withNewValueFrom().withNewSecretKeyRef()
+        .withName(ControlTokens.secretName(pool)).withKey(ControlTokens.KEY).endSecretKeyRef().endValueFrom().build();
   }
 
   private static EnvVar fieldRef(String name, String path) {

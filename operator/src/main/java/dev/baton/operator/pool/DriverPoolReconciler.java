@@ -6,12 +6,17 @@ import dev.baton.operator.model.DriverPool;
 import dev.baton.operator.model.DriverPoolSpec;
 import dev.baton.operator.model.DriverPoolStatus;
 import dev.baton.proto.v1.StatusResponse;
+import dev.baton.operator.model.GatewayStatus;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -38,20 +43,24 @@ import org.slf4j.MDC;
  * write happens only when something differs, so a steady pool costs reads only.
  */
 @ControllerConfiguration(name = "driverpool")
-public class DriverPoolReconciler implements Reconciler<DriverPool> {
+public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<DriverPool> {
   private static final Logger LOG = LoggerFactory.getLogger(DriverPoolReconciler.class);
   /** Drivers' session counts change without Kubernetes events: look again this often. */
   static final Duration RESYNC = Duration.ofMillis(DriverPoolReconcilerTiming.RESYNC_MILLIS);
 
   private final DriverProber prober;
   private final SessionEvacuator evacuator;
+  private final ControlTokens tokens;
+  private final String gatewayImage;
   /** Told about pods this reconciler just created or changed, so the next reconcile sees them. */
   private InformerEventSource<Pod, DriverPool> podSource;
 
   private final OperatorMetrics metrics;
 
-  public DriverPoolReconciler(DriverProber prober, OperatorMetrics metrics) {
+  public DriverPoolReconciler(DriverProber prober, ControlTokens tokens, OperatorMetrics metrics, String gatewayImage) {
     this.prober = prober;
+    this.gatewayImage = gatewayImage;
+    this.tokens = tokens;
     this.metrics = metrics;
     this.evacuator = new SessionEvacuator(prober);
   }
@@ -68,7 +77,16 @@ public class DriverPoolReconciler implements Reconciler<DriverPool> {
         .withNamespacesInheritedFromController()
         .build();
     podSource = new InformerEventSource<>(pods, context);
-    return List.of(podSource);
+    var gateways = InformerEventSourceConfiguration.from(Deployment.class, DriverPool.class)
+        .withName("gateway-deployments")
+        .withLabelSelector(PoolLabels.MANAGED_BY + "=" + PoolLabels.OPERATOR + "," + PoolLabels.COMPONENT + "=gateway")
+        .withSecondaryToPrimaryMapper(d -> {
+          String pool = d.getMetadata().getLabels().get(PoolLabels.POOL);
+          return pool == null ? Set.of() : Set.of(new ResourceID(pool, d.getMetadata().getNamespace()));
+        })
+        .withNamespacesInheritedFromController()
+        .build();
+    return List.of(podSource, new InformerEventSource<>(gateways, context));
   }
 
   @Override
@@ -85,7 +103,9 @@ public class DriverPoolReconciler implements Reconciler<DriverPool> {
 
       List<Pod> pods = context.getSecondaryResources(Pod.class).stream()
           .filter(p -> name.equals(p.getMetadata().getLabels().get(PoolLabels.POOL))).toList();
-      List<DriverView> drivers = observe(pods);
+      tokens.ensure(pool);
+      String token = tokens.token(ns, name);
+      List<DriverView> drivers = observe(pods, token);
       PoolPlan plan = PoolPlanner.plan(spec.getReplicas(), spec.getSessions().getMaxPerDriver(), updateRevision,
           previous.getCurrentRevision(), drivers);
 
@@ -103,14 +123,14 @@ public class DriverPoolReconciler implements Reconciler<DriverPool> {
             .edit(p -> { p.getMetadata().getLabels().put(PoolLabels.DRAINING, "true"); return p; });
         podSource.handleRecentResourceUpdate(poolId, after, before);
         if (d.ip() != null) {
-          prober.drain(d.ip());
+          prober.drain(d.ip(), token);
         }
         events.normal(pool, "DriverDraining", "draining " + drain + " (" + d.sessions()
             + " sessions to move) to reach " + spec.getReplicas() + " drivers");
       }
       for (DriverView d : drivers) {
         if (d.draining() && !d.terminating() && d.sessions() > 0 && d.ready()) {
-          int moved = evacuator.evacuate(d, plan.endpoints(), (id, from, to) -> recordMove(client, ns, id, to));
+          int moved = evacuator.evacuate(d, plan.endpoints(), token, (id, from, to) -> recordMove(client, ns, id, to));
           if (moved > 0) {
             events.normal(pool, "SessionsMoved", "moved " + moved + " session(s) from " + d.name());
           }
@@ -130,13 +150,14 @@ public class DriverPoolReconciler implements Reconciler<DriverPool> {
       owned.ensure(PoolObjects.driversService(pool));
       owned.ensure(PoolObjects.clientService(pool));
       owned.ensure(PoolObjects.endpointSlice(pool, PoolLabels.driversService(name), plan.endpoints()));
-      owned.ensure(PoolObjects.endpointSlice(pool, name, plan.endpoints()));
       owned.ensure(PoolObjects.disruptionBudget(pool));
       owned.ensure(PoolObjects.networkPolicy(pool));
+      ensureGateway(owned, pool);
       prober.retain(new HashSet<>(drivers.stream().map(DriverView::ip).filter(java.util.Objects::nonNull).toList()));
 
       metrics.drivers(ns, name, countByRevisionAndState(drivers));
       DriverPoolStatus status = status(pool, updateRevision, drivers, plan, previous);
+      status.setGateway(gatewayStatus(pool, context));
       if (!status.equals(pool.getStatus())) {
         logTransitions(pool, previous, status, events);
         pool.setStatus(status);
@@ -146,6 +167,40 @@ public class DriverPoolReconciler implements Reconciler<DriverPool> {
     } finally {
       MDC.remove("pool");
     }
+  }
+
+  /** The gateway, its ServiceAccount and that account's rights; the Deployment last, once it may run. */
+  private void ensureGateway(OwnedObjects owned, DriverPool pool) {
+    owned.ensure(GatewayObjects.serviceAccount(pool));
+    owned.ensure(GatewayObjects.sessionsBinding(pool));
+    Role tokens = GatewayObjects.tokenSecretRole(pool);
+    if (tokens != null) {
+      owned.ensure(tokens);
+      owned.ensure(GatewayObjects.tokenSecretBinding(pool));
+    }
+    owned.ensure(GatewayObjects.tokenReviewBinding(pool));
+    owned.ensure(GatewayObjects.deployment(pool, gatewayImage));
+  }
+
+  private static GatewayStatus gatewayStatus(DriverPool pool, Context<DriverPool> context) {
+    String name = GatewayObjects.name(pool.getMetadata().getName());
+    Optional<Deployment> d = context.getSecondaryResources(Deployment.class).stream()
+        .filter(x -> name.equals(x.getMetadata().getName())).findFirst();
+    int ready = d.map(x -> x.getStatus() == null || x.getStatus().getReadyReplicas() == null ? 0
+        : x.getStatus().getReadyReplicas()).orElse(0);
+    return new GatewayStatus(name, pool.getSpec().getGateway().getReplicas(), ready);
+  }
+
+  /** The pool's ClusterRoleBinding has no owner reference (cluster-scoped): delete it here. */
+  @Override
+  public DeleteControl cleanup(DriverPool pool, Context<DriverPool> context) {
+    String binding = GatewayObjects.clusterBindingName(pool.getMetadata().getNamespace(), pool.getMetadata().getName());
+    context.getClient().rbac().clusterRoleBindings().withName(binding).delete();
+    tokens.forget(pool.getMetadata().getNamespace(), pool.getMetadata().getName());
+    metrics.drivers(pool.getMetadata().getNamespace(), pool.getMetadata().getName(), Map.of());
+    LOG.info("pool {}/{} deleted; its gateway's ClusterRoleBinding removed", pool.getMetadata().getNamespace(),
+        pool.getMetadata().getName());
+    return DeleteControl.defaultDelete();
   }
 
   private static Map<List<String>, Integer> countByRevisionAndState(List<DriverView> drivers) {
@@ -158,13 +213,13 @@ public class DriverPoolReconciler implements Reconciler<DriverPool> {
     return out;
   }
 
-  private List<DriverView> observe(List<Pod> pods) {
+  private List<DriverView> observe(List<Pod> pods, String token) {
     List<DriverView> out = new ArrayList<>();
     for (Pod p : pods) {
       Map<String, String> labels = p.getMetadata().getLabels();
       boolean ready = condition(p, "Ready", "True");
       String ip = p.getStatus() == null ? null : p.getStatus().getPodIP();
-      Optional<StatusResponse> status = ready && ip != null ? prober.status(ip) : Optional.empty();
+      Optional<StatusResponse> status = ready && ip != null ? prober.status(ip, token) : Optional.empty();
       boolean unschedulable = p.getStatus() != null && p.getStatus().getConditions() != null
           && p.getStatus().getConditions().stream().anyMatch(c -> "PodScheduled".equals(c.getType())
               && "False".equals(c.getStatus()) && "Unschedulable".equals(c.getReason()));

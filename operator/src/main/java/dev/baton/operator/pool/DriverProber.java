@@ -4,7 +4,10 @@ import dev.baton.proto.v1.DrainRequest;
 import dev.baton.proto.v1.DriverControlGrpc;
 import dev.baton.proto.v1.StatusRequest;
 import dev.baton.proto.v1.StatusResponse;
+import dev.baton.proto.v1.SessionServiceGrpc;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.Map;
@@ -12,30 +15,44 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-/** Asks drivers about themselves over DriverControl; one channel per driver address, reused. */
+/** Talks to drivers (DriverControl, and SessionService for declared sessions); one channel per driver address, reused. */
 public final class DriverProber implements AutoCloseable {
+  private static final Metadata.Key<String> PRINCIPAL =
+      Metadata.Key.of("baton-principal", Metadata.ASCII_STRING_MARSHALLER);
   private static final int MAX_MESSAGE_BYTES = 512 << 20;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
 
-  public DriverControlGrpc.DriverControlBlockingStub stub(String ip) {
-    ManagedChannel ch = channels.computeIfAbsent(ip, a -> NettyChannelBuilder
+  private ManagedChannel channel(String ip) {
+    return channels.computeIfAbsent(ip, a -> NettyChannelBuilder
         .forAddress(a, PoolLabels.DRIVER_PORT).usePlaintext().maxInboundMessageSize(MAX_MESSAGE_BYTES).build());
-    return DriverControlGrpc.newBlockingStub(ch);
+  }
+
+  /** DriverControl of the driver at {@code ip}, presenting its pool's control token. */
+  public DriverControlGrpc.DriverControlBlockingStub stub(String ip, String token) {
+    return ControlTokens.withToken(DriverControlGrpc.newBlockingStub(channel(ip)), token);
+  }
+
+  /** SessionService of the driver at {@code ip}, as {@code principal}, presenting the control token. */
+  public SessionServiceGrpc.SessionServiceBlockingStub sessions(String ip, String token, String principal) {
+    Metadata h = new Metadata();
+    h.put(PRINCIPAL, principal);
+    return ControlTokens.withToken(SessionServiceGrpc.newBlockingStub(channel(ip)), token)
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(h));
   }
 
   /** The driver's status, or empty when it does not answer within 2 s. */
-  public Optional<StatusResponse> status(String ip) {
+  public Optional<StatusResponse> status(String ip, String token) {
     try {
-      return Optional.of(stub(ip).withDeadlineAfter(2, TimeUnit.SECONDS).status(StatusRequest.getDefaultInstance()));
+      return Optional.of(stub(ip, token).withDeadlineAfter(2, TimeUnit.SECONDS).status(StatusRequest.getDefaultInstance()));
     } catch (StatusRuntimeException e) {
       return Optional.empty();
     }
   }
 
   /** Tells a driver to take no new sessions; false when it could not be reached. */
-  public boolean drain(String ip) {
+  public boolean drain(String ip, String token) {
     try {
-      stub(ip).withDeadlineAfter(5, TimeUnit.SECONDS).drain(DrainRequest.getDefaultInstance());
+      stub(ip, token).withDeadlineAfter(5, TimeUnit.SECONDS).drain(DrainRequest.getDefaultInstance());
       return true;
     } catch (StatusRuntimeException e) {
       return false;

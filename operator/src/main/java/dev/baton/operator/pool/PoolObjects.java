@@ -36,17 +36,15 @@ public final class PoolObjects {
         PoolLabels.MANAGED_BY, PoolLabels.OPERATOR);
   }
 
-  /**
-   * {@code <pool>}: the address clients use. Until the gateway exists it carries the same
-   * endpoints as {@code <pool>-drivers}; no selector, the operator writes its endpoints.
-   */
+  /** {@code <pool>}: the address clients use; it selects the pool's gateway pods. */
   public static Service clientService(DriverPool pool) {
     return new ServiceBuilder().withNewMetadata().withName(pool.getMetadata().getName())
         .withNamespace(pool.getMetadata().getNamespace()).withLabels(labels(pool, "endpoint"))
         .withOwnerReferences(owner(pool)).endMetadata()
         .withNewSpec().withType(pool.getSpec().getGateway().getServiceType().name())
+        .withSelector(GatewayObjects.selector(pool.getMetadata().getName()))
         .addNewPort().withName("grpc").withProtocol("TCP").withPort(pool.getSpec().getGateway().getPort())
-        .withTargetPort(new IntOrString(PoolLabels.DRIVER_PORT)).endPort()
+        .withTargetPort(new IntOrString("grpc")).endPort()
         .endSpec().build();
   }
 

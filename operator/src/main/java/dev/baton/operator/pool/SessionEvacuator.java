@@ -4,13 +4,9 @@ import dev.baton.proto.v1.CloseSessionRequest;
 import dev.baton.proto.v1.ExportSessionRequest;
 import dev.baton.proto.v1.ListSessionsRequest;
 import dev.baton.proto.v1.SessionInfo;
-import dev.baton.proto.v1.SessionServiceGrpc;
 import dev.baton.proto.v1.SessionSnapshot;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.MetadataUtils;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -41,13 +37,13 @@ public final class SessionEvacuator {
   }
 
   /** Moves what it can; returns how many sessions moved. */
-  public int evacuate(DriverView from, List<DriverView> targets, MoveListener listener) {
+  public int evacuate(DriverView from, List<DriverView> targets, String token, MoveListener listener) {
     if (targets.isEmpty() || from.ip() == null) {
       return 0;
     }
     List<SessionInfo> sessions;
     try {
-      sessions = prober.stub(from.ip()).withDeadlineAfter(5, TimeUnit.SECONDS)
+      sessions = prober.stub(from.ip(), token).withDeadlineAfter(5, TimeUnit.SECONDS)
           .listSessions(ListSessionsRequest.getDefaultInstance()).getSessionsList();
     } catch (StatusRuntimeException e) {
       LOG.warn("cannot list sessions of draining driver {}: {}", from.name(), e.getStatus());
@@ -64,17 +60,17 @@ public final class SessionEvacuator {
           .min(Comparator.comparingInt((DriverView t) -> load.get(t.name())).thenComparing(DriverView::name))
           .orElseThrow();
       try {
-        SessionSnapshot snapshot = prober.stub(from.ip()).withDeadlineAfter(60, TimeUnit.SECONDS)
+        SessionSnapshot snapshot = prober.stub(from.ip(), token).withDeadlineAfter(60, TimeUnit.SECONDS)
             .exportSession(ExportSessionRequest.newBuilder().setSessionId(s.getSessionId()).build());
         try {
-          prober.stub(to.ip()).withDeadlineAfter(60, TimeUnit.SECONDS).importSession(snapshot);
+          prober.stub(to.ip(), token).withDeadlineAfter(60, TimeUnit.SECONDS).importSession(snapshot);
         } catch (StatusRuntimeException e) {
           if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
             throw e;
           }
         }
         listener.moved(s.getSessionId(), from, to);
-        close(from, s);
+        close(from, s, token);
         load.merge(to.name(), 1, Integer::sum);
         moved++;
         LOG.info("session moved session={} from={} to={}", s.getSessionId(), from.name(), to.name());
@@ -85,18 +81,12 @@ public final class SessionEvacuator {
     return moved;
   }
 
-  private static void close(DriverView from, SessionInfo s) {
-    var channel = NettyChannelBuilder.forAddress(from.ip(), PoolLabels.DRIVER_PORT).usePlaintext().build();
+  private void close(DriverView from, SessionInfo s, String token) {
     try {
-      Metadata headers = new Metadata();
-      headers.put(Metadata.Key.of("baton-principal", Metadata.ASCII_STRING_MARSHALLER), s.getPrincipal());
-      SessionServiceGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
-          .withDeadlineAfter(10, TimeUnit.SECONDS)
+      prober.sessions(from.ip(), token, s.getPrincipal()).withDeadlineAfter(10, TimeUnit.SECONDS)
           .closeSession(CloseSessionRequest.newBuilder().setSessionId(s.getSessionId()).build());
     } catch (StatusRuntimeException e) {
       LOG.warn("moved session {} could not be closed on {}: {}", s.getSessionId(), from.name(), e.getStatus());
-    } finally {
-      channel.shutdownNow();
     }
   }
 }

@@ -6,6 +6,7 @@ import dev.baton.operator.model.ClientSession;
 import dev.baton.operator.model.ClientSessionStatus;
 import dev.baton.operator.model.DriverPool;
 import dev.baton.operator.model.SessionPhase;
+import dev.baton.operator.pool.ControlTokens;
 import dev.baton.operator.pool.DriverProber;
 import dev.baton.operator.pool.Durations;
 import dev.baton.operator.pool.EventRecorder;
@@ -51,11 +52,13 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
 
   private final DriverProber prober;
   private final DriverSessions sessions;
+  private final ControlTokens tokens;
 
   private final OperatorMetrics metrics;
 
-  public ClientSessionReconciler(DriverProber prober, OperatorMetrics metrics) {
+  public ClientSessionReconciler(DriverProber prober, ControlTokens tokens, OperatorMetrics metrics) {
     this.prober = prober;
+    this.tokens = tokens;
     this.metrics = metrics;
     this.sessions = new DriverSessions(prober);
   }
@@ -94,7 +97,7 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
 
       Optional<Pod> driver = status.getDriverPod() == null ? Optional.empty()
           : Optional.ofNullable(client.pods().inNamespace(ns).withName(status.getDriverPod()).get());
-      Optional<SessionInfo> onDriver = driver.flatMap(p -> lookup(p, status.getSessionId()));
+      Optional<SessionInfo> onDriver = driver.flatMap(p -> lookup(p, token(cs), status.getSessionId()));
       if (onDriver.isPresent()) {
         status.setPhase(SessionPhase.Bound);
         setReady(status, true, "Open", "open on " + status.getDriverPod());
@@ -107,7 +110,7 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
         Duration idle = Durations.parse(cs.getSpec().getIdleTimeout() != null ? cs.getSpec().getIdleTimeout()
             : pool.getSpec().getSessions().getIdleTimeout());
         if (Duration.between(active, Instant.now()).compareTo(idle) > 0) {
-          sessions.close(driver.get().getStatus().getPodIP(), status.getSessionId(), cs.getSpec().getPrincipal());
+          sessions.close(driver.get().getStatus().getPodIP(), token(cs), status.getSessionId(), cs.getSpec().getPrincipal());
           status.setPhase(SessionPhase.Closed);
           setReady(status, false, "IdleTimeout", "closed after " + idle + " without a call");
           events.normal(cs, "IdleTimeout", "session closed after " + idle + " without a call");
@@ -126,7 +129,7 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
       Pod pod = target.get();
       String ip = pod.getStatus().getPodIP();
       try {
-        sessions.open(ip, status.getSessionId(), cs.getSpec().getPrincipal(), cs.getSpec().getConfig(),
+        sessions.open(ip, token(cs), status.getSessionId(), cs.getSpec().getPrincipal(), cs.getSpec().getConfig(),
             cs.getSpec().getViews());
       } catch (StatusRuntimeException e) {
         status.setPhase(SessionPhase.Failed);
@@ -156,12 +159,16 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
     }
   }
 
-  private Optional<SessionInfo> lookup(Pod pod, String sessionId) {
+  private String token(ClientSession cs) {
+    return tokens.token(cs.getMetadata().getNamespace(), cs.getSpec().getPool());
+  }
+
+  private Optional<SessionInfo> lookup(Pod pod, String token, String sessionId) {
     if (pod.getMetadata().getDeletionTimestamp() != null || pod.getStatus() == null || pod.getStatus().getPodIP() == null) {
       return Optional.empty();
     }
     try {
-      return sessions.find(pod.getStatus().getPodIP(), sessionId);
+      return sessions.find(pod.getStatus().getPodIP(), token, sessionId);
     } catch (StatusRuntimeException e) {
       return Optional.empty();
     }
@@ -184,7 +191,8 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
         candidates.add(p);
       }
     }
-    return candidates.stream().min(Comparator.comparingInt((Pod p) -> prober.status(p.getStatus().getPodIP())
+    String token = tokens.token(ns, pool);
+    return candidates.stream().min(Comparator.comparingInt((Pod p) -> prober.status(p.getStatus().getPodIP(), token)
         .filter(s -> s.getState() == StatusResponse.State.ACCEPTING).map(StatusResponse::getSessions)
         .orElse(Integer.MAX_VALUE)).thenComparing(p -> p.getMetadata().getName()));
   }
@@ -227,7 +235,7 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
       Pod pod = context.getClient().pods().inNamespace(cs.getMetadata().getNamespace()).withName(status.getDriverPod()).get();
       if (pod != null && pod.getStatus() != null && pod.getStatus().getPodIP() != null) {
         try {
-          sessions.close(pod.getStatus().getPodIP(), sessionId(cs), cs.getSpec().getPrincipal());
+          sessions.close(pod.getStatus().getPodIP(), token(cs), sessionId(cs), cs.getSpec().getPrincipal());
           LOG.info("session {} closed on {} for deletion", sessionId(cs), status.getDriverPod());
         } catch (StatusRuntimeException e) {
           LOG.warn("closing session {} on {} failed: {}; retrying", sessionId(cs), status.getDriverPod(), e.getStatus());

@@ -1,7 +1,6 @@
 package dev.baton.operator.session;
 
 import dev.baton.operator.model.ViewSpec;
-import dev.baton.operator.pool.PoolLabels;
 import dev.baton.proto.v1.CloseSessionRequest;
 import dev.baton.proto.v1.CreateViewRequest;
 import dev.baton.proto.v1.ListSessionsRequest;
@@ -11,12 +10,8 @@ import dev.baton.proto.v1.Relation;
 import dev.baton.proto.v1.SessionInfo;
 import dev.baton.proto.v1.SessionServiceGrpc;
 import dev.baton.proto.v1.Sql;
-import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.MetadataUtils;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,30 +19,20 @@ import java.util.concurrent.TimeUnit;
 
 /** Opens, inspects and closes declared sessions on drivers, acting as their principal. */
 public final class DriverSessions {
-  private static final Metadata.Key<String> PRINCIPAL =
-      Metadata.Key.of("baton-principal", Metadata.ASCII_STRING_MARSHALLER);
-
   private final dev.baton.operator.pool.DriverProber prober;
 
   public DriverSessions(dev.baton.operator.pool.DriverProber prober) {
     this.prober = prober;
   }
 
-  private static <T> T withSession(String ip, String principal, java.util.function.Function<SessionServiceGrpc.SessionServiceBlockingStub, T> call) {
-    ManagedChannel ch = NettyChannelBuilder.forAddress(ip, PoolLabels.DRIVER_PORT).usePlaintext().build();
-    try {
-      Metadata h = new Metadata();
-      h.put(PRINCIPAL, principal);
-      return call.apply(SessionServiceGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(h))
-          .withDeadlineAfter(30, TimeUnit.SECONDS));
-    } finally {
-      ch.shutdownNow();
-    }
+  private <T> T withSession(String ip, String token, String principal,
+      java.util.function.Function<SessionServiceGrpc.SessionServiceBlockingStub, T> call) {
+    return call.apply(prober.sessions(ip, token, principal).withDeadlineAfter(30, TimeUnit.SECONDS));
   }
 
   /** Opens the session with its id, config and views; an already open session is fine. */
-  public void open(String ip, String sessionId, String principal, Map<String, String> config, List<ViewSpec> views) {
-    withSession(ip, principal, stub -> {
+  public void open(String ip, String token, String sessionId, String principal, Map<String, String> config, List<ViewSpec> views) {
+    withSession(ip, token, principal, stub -> {
       try {
         stub.openSession(OpenSessionRequest.newBuilder().setSessionId(sessionId).putAllConfig(config)
             .setClientType("baton-operator").build());
@@ -66,8 +51,8 @@ public final class DriverSessions {
   }
 
   /** Closes the session; one that is already gone is fine. */
-  public void close(String ip, String sessionId, String principal) {
-    withSession(ip, principal, stub -> {
+  public void close(String ip, String token, String sessionId, String principal) {
+    withSession(ip, token, principal, stub -> {
       try {
         stub.closeSession(CloseSessionRequest.newBuilder().setSessionId(sessionId).build());
       } catch (StatusRuntimeException e) {
@@ -80,8 +65,8 @@ public final class DriverSessions {
   }
 
   /** The session as its driver sees it; empty when the driver does not hold it. */
-  public Optional<SessionInfo> find(String ip, String sessionId) {
-    return prober.stub(ip).withDeadlineAfter(5, TimeUnit.SECONDS)
+  public Optional<SessionInfo> find(String ip, String token, String sessionId) {
+    return prober.stub(ip, token).withDeadlineAfter(5, TimeUnit.SECONDS)
         .listSessions(ListSessionsRequest.getDefaultInstance()).getSessionsList().stream()
         .filter(s -> s.getSessionId().equals(sessionId)).findFirst();
   }

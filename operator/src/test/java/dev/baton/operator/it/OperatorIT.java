@@ -1,6 +1,7 @@
 package dev.baton.operator.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.client.Baton;
 import dev.baton.client.Session;
@@ -100,7 +101,7 @@ class OperatorIT {
   }
 
   private static List<Pod> drivers(String pool) {
-    return cluster.client().pods().inNamespace(NS).withLabel(PoolLabels.POOL, pool).list().getItems().stream()
+    return cluster.client().pods().inNamespace(NS).withLabels(PoolLabels.driverSelector(pool)).list().getItems().stream()
         .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
   }
 
@@ -155,12 +156,40 @@ class OperatorIT {
         .containsEntry("SESSIONS", "0").containsEntry("REVISION", pool.getStatus().getCurrentRevision())
         .containsEntry("AVAILABLE", "True").containsKey("AGE");
 
-    // A session works at a driver the slice lists.
+    // A session works at a driver the slice lists, for a caller with the pool's control token.
     String ip = sliceIps("trio-drivers").iterator().next();
-    try (Session s = Baton.builder().target(ip + ":15002").principal("alice").connect()) {
+    try (Session s = Baton.builder().target(ip + ":15002").principal("alice")
+        .header("baton-control-token", controlToken("trio")).connect()) {
       assertThat(s.range(0, 100).count()).isEqualTo(100);
       assertThat(s.openConfig()).containsEntry("memory_limit", "256MiB").containsEntry("threads", "1");
     }
+    // Anyone else is refused by the driver itself.
+    assertThatThrownBy(() -> {
+      try (Session s = Baton.builder().target(ip + ":15002").principal("alice")
+          .retryPolicy(dev.baton.client.RetryPolicy.none()).connect()) {
+        s.range(0, 1).count();
+      }
+    }).isInstanceOfSatisfying(dev.baton.client.BatonException.class,
+        e -> assertThat(e.code()).isEqualTo(io.grpc.Status.Code.UNAUTHENTICATED));
+
+    // The pool's address is its gateway: a Deployment run as the gateway's account, selected
+    // by Service trio, and named in the status.
+    assertThat(pool.getStatus().getGateway().getDeployment()).isEqualTo("trio-gateway");
+    assertThat(pool.getStatus().getGateway().getReplicas()).isEqualTo(2);
+    var deployment = cluster.client().apps().deployments().inNamespace(NS).withName("trio-gateway").get();
+    assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
+    assertThat(deployment.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo("trio-gateway");
+    assertThat(cluster.client().services().inNamespace(NS).withName("trio").get().getSpec().getSelector())
+        .containsEntry(PoolLabels.COMPONENT, "gateway").containsEntry(PoolLabels.POOL, "trio");
+    assertThat(cluster.client().rbac().clusterRoleBindings().withName("baton-gateway:pools:trio").get()
+        .getRoleRef().getName()).isEqualTo("system:auth-delegator");
+    assertThat(cluster.client().secrets().inNamespace(NS).withName("trio-control").get()).isNotNull();
+  }
+
+  private static String controlToken(String pool) {
+    var secret = cluster.client().secrets().inNamespace(NS).withName(pool + "-control").get();
+    return new String(java.util.Base64.getDecoder().decode(secret.getData().get("token")),
+        java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private static void applyYaml(String yaml) throws Exception {
@@ -205,14 +234,15 @@ class OperatorIT {
 
   private static long evens(ClientSession cs) {
     try (Session s = Baton.builder().target(cs.getStatus().getEndpoint()).principal("alice")
+        .header("baton-control-token", controlToken(cs.getSpec().getPool()))
         .attach(cs.getStatus().getSessionId()).connect()) {
       assertThat(s.config()).containsEntry("user.team", "blue");
       return s.table("evens").count();
     }
   }
 
-  private static List<String> sessionsOn(String ip) {
-    return new dev.baton.operator.pool.DriverProber().stub(ip)
+  private static List<String> sessionsOn(String ip, String pool) {
+    return new dev.baton.operator.pool.DriverProber().stub(ip, controlToken(pool))
         .listSessions(dev.baton.proto.v1.ListSessionsRequest.getDefaultInstance()).getSessionsList().stream()
         .map(dev.baton.proto.v1.SessionInfo::getSessionId).toList();
   }
@@ -225,7 +255,7 @@ class OperatorIT {
     assertThat(cs.getStatus().getDriverPod()).startsWith("solo-");
     assertThat(evens(cs)).isEqualTo(50);
     String ip = cs.getStatus().getEndpoint().split(":")[0];
-    assertThat(sessionsOn(ip)).contains(cs.getStatus().getSessionId());
+    assertThat(sessionsOn(ip, "solo")).contains(cs.getStatus().getSessionId());
     var get = cluster.controlPlane().kubectl("get", "clientsessions", "-n", NS);
     assertThat(columns(get.output(), "report")).containsEntry("POOL", "solo").containsEntry("PHASE", "Bound")
         .containsEntry("DRIVER", cs.getStatus().getDriverPod());
@@ -233,7 +263,7 @@ class OperatorIT {
     cluster.client().resources(ClientSession.class).inNamespace(NS).withName("report").delete();
     cluster.client().resources(ClientSession.class).inNamespace(NS).withName("report")
         .waitUntilCondition(x -> x == null, 60, TimeUnit.SECONDS);
-    assertThat(sessionsOn(ip)).doesNotContain(cs.getStatus().getSessionId());
+    assertThat(sessionsOn(ip, "solo")).doesNotContain(cs.getStatus().getSessionId());
   }
 
   @Test
@@ -386,6 +416,6 @@ class OperatorIT {
     String ip = bound.getStatus().getEndpoint().split(":")[0];
     ClientSession closed = awaitSession("sleepy", cs -> cs.getStatus().getPhase() == SessionPhase.Closed);
     assertThat(closed.getStatus().getConditions().get(0).getReason()).isEqualTo("IdleTimeout");
-    assertThat(sessionsOn(ip)).doesNotContain(bound.getStatus().getSessionId());
+    assertThat(sessionsOn(ip, "idle")).doesNotContain(bound.getStatus().getSessionId());
   }
 }

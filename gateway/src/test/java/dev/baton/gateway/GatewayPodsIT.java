@@ -1,0 +1,224 @@
+package dev.baton.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.client.ArrowBatchStream;
+import dev.baton.client.Baton;
+import dev.baton.client.Session;
+import dev.baton.e2e.junit.KubeTestCluster;
+import dev.baton.operator.BatonOperator;
+import dev.baton.operator.model.ClientSession;
+import dev.baton.operator.model.DriverPool;
+import dev.baton.operator.pool.GatewayObjects;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.apache.arrow.vector.BigIntVector;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The gateway as the operator deploys it: two replicas of the real gateway process, as pods of
+ * the local node, run as the gateway ServiceAccount under the RBAC the operator grants it, in
+ * front of two drivers that accept only the pool's control token. Clients use the gateway pods'
+ * addresses (no kube-proxy runs here), both at once.
+ */
+class GatewayPodsIT {
+  @RegisterExtension
+  static final KubeTestCluster cluster = KubeTestCluster.builder().withControllerManager().withLocalNode().build();
+  private static final String NS = "fleet";
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static KubernetesClient operatorClient;
+  private static BatonOperator operator;
+
+  @BeforeAll
+  static void start() throws Exception {
+    cluster.installCrds(Path.of("..", "crds"));
+    cluster.namespace(NS);
+    var rbac = cluster.controlPlane().kubectl("apply", "-f",
+        Path.of("..", "operator", "src", "main", "resources", "rbac", "operator-clusterrole.yaml").toString());
+    assertThat(rbac.exitCode()).as(rbac.output()).isZero();
+    cluster.client().rbac().clusterRoleBindings().resource(new ClusterRoleBindingBuilder()
+        .withNewMetadata().withName("baton-operator").endMetadata()
+        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName("baton-operator")
+        .endRoleRef()
+        .addNewSubject().withKind("ServiceAccount").withName("baton-operator").withNamespace("baton-system").endSubject()
+        .build()).serverSideApply();
+    operatorClient = cluster.clientAsServiceAccount("baton-system", "baton-operator");
+    operator = new BatonOperator(operatorClient, Set.of(NS), null).start();
+    apply("""
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: fleet-tokens, namespace: fleet}
+        stringData: {alice: alice-token}
+        ---
+        apiVersion: baton.dev/v1alpha1
+        kind: DriverPool
+        metadata: {name: fleet, namespace: fleet}
+        spec:
+          replicas: 2
+          driver: {image: registry.example/baton-driver:1.0.0, engine: {threads: 1}}
+          gateway:
+            replicas: 2
+            image: registry.example/baton-gateway:1.0.0
+            tokenSecret: fleet-tokens
+        """);
+    cluster.client().resources(DriverPool.class).inNamespace(NS).withName("fleet")
+        .waitUntilCondition(p -> p != null && p.getStatus() != null && p.getStatus().getGateway() != null
+            && Integer.valueOf(2).equals(p.getStatus().getReadyReplicas())
+            && Integer.valueOf(2).equals(p.getStatus().getGateway().getReadyReplicas()), 300, TimeUnit.SECONDS);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (operator != null) {
+      operator.close();
+    }
+    if (operatorClient != null) {
+      operatorClient.close();
+    }
+  }
+
+  private static void apply(String yaml) throws Exception {
+    Path f = Files.createTempFile("manifest", ".yaml");
+    Files.writeString(f, yaml);
+    var r = cluster.controlPlane().kubectl("apply", "-f", f.toString());
+    assertThat(r.exitCode()).as(r.output()).isZero();
+  }
+
+  /** The gateway pods that are Ready. */
+  private static List<Pod> gateways() {
+    return cluster.client().pods().inNamespace(NS).withLabels(GatewayObjects.selector("fleet")).list().getItems()
+        .stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null && p.getStatus().getPodIP() != null
+            && p.getStatus().getConditions().stream()
+                .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True")))
+        .toList();
+  }
+
+  /** Both replicas Ready (a killed one is restarted by the local node). */
+  private static List<Pod> bothGateways() throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (System.nanoTime() < deadline) {
+      List<Pod> ready = gateways();
+      if (ready.size() == 2) {
+        return ready;
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError("two gateway replicas never became Ready");
+  }
+
+  /** Both gateway pods, as one SDK target. */
+  private static String target() throws InterruptedException {
+    return bothGateways().stream().map(p -> p.getStatus().getPodIP() + ":" + GatewayObjects.GATEWAY_PORT)
+        .collect(Collectors.joining(","));
+  }
+
+  private static String metrics(Pod gateway) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://" + gateway.getStatus().getPodIP() + ":"
+        + GatewayObjects.HEALTH_PORT + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  private static double metric(String scrape, String regex) {
+    Matcher m = Pattern.compile(regex + " ([0-9.eE+]+)").matcher(scrape);
+    double total = 0;
+    while (m.find()) {
+      total += Double.parseDouble(m.group(1));
+    }
+    return total;
+  }
+
+  @Test
+  void aSessionWorksThroughBothReplicas() throws Exception {
+    List<Pod> replicas = bothGateways();
+    String id;
+    try (Session s = Baton.builder().target(target()).token("alice-token").connect()) {
+      id = s.id();
+      assertThat(s.range(0, 1000).count()).isEqualTo(1000);
+      for (int i = 0; i < 6; i++) {
+        assertThat(s.range(0, 10).filter(dev.baton.client.Functions.col("id").gt(4)).count()).isEqualTo(5);
+      }
+      long rows = 0;
+      try (ArrowBatchStream stream = s.range(0, 1_000_000).stream()) {
+        while (stream.next()) {
+          rows += stream.root().getRowCount();
+        }
+      }
+      assertThat(rows).isEqualTo(1_000_000L);
+      ClientSession cs = cluster.client().resources(ClientSession.class).inNamespace(NS).list().getItems().stream()
+          .filter(c -> c.getStatus() != null && id.equals(c.getStatus().getSessionId())).findFirst().orElseThrow();
+      assertThat(cs.getSpec().getPrincipal()).isEqualTo("alice");
+    }
+    // Calls of the one session were spread over both replicas, and each one served some.
+    for (Pod g : replicas) {
+      assertThat(metric(metrics(g), "baton_gateway_calls_total\\{code=\"OK\",method=\"baton.v1.SessionService/\\w+\"\\}"))
+          .as("OK calls served by " + g.getMetadata().getName()).isGreaterThan(0);
+    }
+    // Closing removed the ClientSession the gateway created for it.
+    cluster.client().resources(ClientSession.class).inNamespace(NS)
+        .informOnCondition(list -> list.stream().noneMatch(c -> c.getStatus() != null
+            && id.equals(c.getStatus().getSessionId()))).get(60, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aReplicaKilledMidStreamLosesNothing() throws Exception {
+    try (Session s = Baton.builder().target(target()).token("alice-token").batchRows(5000).connect()) {
+      long rows = 0;
+      long expected = 0;
+      boolean killed = false;
+      try (ArrowBatchStream stream = s.range(0, 2_000_000).stream()) {
+        while (stream.next()) {
+          BigIntVector ids = (BigIntVector) stream.root().getVector(0);
+          for (int i = 0; i < ids.getValueCount(); i++) {
+            assertThat(ids.get(i)).as("every row once, in order").isEqualTo(expected++);
+          }
+          rows += ids.getValueCount();
+          if (!killed && rows >= 100_000) {
+            kill(carrier());
+            killed = true;
+          }
+          if (rows < 200_000) {
+            Thread.sleep(20);
+          }
+        }
+      }
+      assertThat(killed).isTrue();
+      assertThat(rows).isEqualTo(2_000_000L);
+      // The session is still usable afterwards, and the replica comes back.
+      assertThat(s.range(0, 10).count()).isEqualTo(10);
+      assertThat(bothGateways()).hasSize(2);
+    }
+  }
+
+  /** The replica carrying the open stream, by its open-calls gauge. */
+  private static Pod carrier() throws Exception {
+    for (Pod g : gateways()) {
+      if (metric(metrics(g), "baton_gateway_open_calls") >= 1) {
+        return g;
+      }
+    }
+    throw new AssertionError("no gateway reports the open stream");
+  }
+
+  private static void kill(Pod gateway) {
+    ProcessHandle p = cluster.node().containerProcess(NS, gateway.getMetadata().getName(), "gateway").orElseThrow();
+    p.destroyForcibly();
+    p.onExit().orTimeout(10, TimeUnit.SECONDS).join();
+  }
+}

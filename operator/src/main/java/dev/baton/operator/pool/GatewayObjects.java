@@ -1,0 +1,176 @@
+package dev.baton.operator.pool;
+
+import dev.baton.operator.model.DriverPool;
+import dev.baton.operator.model.GatewaySpec;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The pool's gateway as the operator wants it: a Deployment behind Service {@code <pool>}, its
+ * ServiceAccount and what that account may do. Pure builders, like {@link PoolObjects}.
+ *
+ * <p>Permissions: ClusterRole {@code baton-gateway} (installed with the operator) lets it read
+ * and create ClientSessions, bound per namespace; ClusterRole {@code system:auth-delegator} (built
+ * into Kubernetes) lets it create TokenReviews, which are cluster-scoped and so need a
+ * ClusterRoleBinding per pool; a Role lets it read the pool's static token Secret and nothing else.
+ */
+public final class GatewayObjects {
+  public static final int GATEWAY_PORT = 15002;
+  public static final int HEALTH_PORT = 8080;
+  public static final String GATEWAY_CLUSTER_ROLE = "baton-gateway";
+  public static final String TOKEN_REVIEW_CLUSTER_ROLE = "system:auth-delegator";
+  /** The gateway image when neither the pool nor the operator's environment names one. */
+  public static final String DEFAULT_IMAGE = "ghcr.io/baton-dev/baton-gateway:0.1.0";
+
+  private GatewayObjects() {}
+
+  public static String name(String pool) {
+    return pool + "-gateway";
+  }
+
+  public static Map<String, String> selector(String pool) {
+    return Map.of(PoolLabels.POOL, pool, PoolLabels.COMPONENT, "gateway");
+  }
+
+  /** Cluster-scoped, so named after namespace and pool. */
+  public static String clusterBindingName(String namespace, String pool) {
+    return "baton-gateway:" + namespace + ":" + pool;
+  }
+
+  private static Map<String, String> labels(String pool) {
+    Map<String, String> l = new LinkedHashMap<>(selector(pool));
+    l.put(PoolLabels.MANAGED_BY, PoolLabels.OPERATOR);
+    l.put("app.kubernetes.io/name", "baton-gateway");
+    l.put("app.kubernetes.io/instance", pool);
+    return l;
+  }
+
+  public static ServiceAccount serviceAccount(DriverPool pool) {
+    String name = pool.getMetadata().getName();
+    return new ServiceAccountBuilder().withNewMetadata().withName(name(name))
+        .withNamespace(pool.getMetadata().getNamespace()).withLabels(labels(name))
+        .withOwnerReferences(PoolObjects.owner(pool)).endMetadata().build();
+  }
+
+  public static RoleBinding sessionsBinding(DriverPool pool) {
+    String name = pool.getMetadata().getName();
+    return new RoleBindingBuilder().withNewMetadata().withName(name(name))
+        .withNamespace(pool.getMetadata().getNamespace()).withLabels(labels(name))
+        .withOwnerReferences(PoolObjects.owner(pool)).endMetadata()
+        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole")
+        .withName(GATEWAY_CLUSTER_ROLE).endRoleRef()
+        .addNewSubject().withKind("ServiceAccount").withName(name(name))
+        .withNamespace(pool.getMetadata().getNamespace()).endSubject().build();
+  }
+
+  /** Read access to the static token Secret only; null when the pool names none. */
+  public static Role tokenSecretRole(DriverPool pool) {
+    String secret = pool.getSpec().getGateway().getTokenSecret();
+    if (secret == null) {
+      return null;
+    }
+    String name = pool.getMetadata().getName();
+    return new RoleBuilder().withNewMetadata().withName(name(name) + "-tokens")
+        .withNamespace(pool.getMetadata().getNamespace()).withLabels(labels(name))
+        .withOwnerReferences(PoolObjects.owner(pool)).endMetadata()
+        .addNewRule().withApiGroups("").withResources("secrets").withResourceNames(secret).withVerbs("get")
+        .endRule().build();
+  }
+
+  public static RoleBinding tokenSecretBinding(DriverPool pool) {
+    String name = pool.getMetadata().getName();
+    return new RoleBindingBuilder().withNewMetadata().withName(name(name) + "-tokens")
+        .withNamespace(pool.getMetadata().getNamespace()).withLabels(labels(name))
+        .withOwnerReferences(PoolObjects.owner(pool)).endMetadata()
+        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role")
+        .withName(name(name) + "-tokens").endRoleRef()
+        .addNewSubject().withKind("ServiceAccount").withName(name(name))
+        .withNamespace(pool.getMetadata().getNamespace()).endSubject().build();
+  }
+
+  /** TokenReview rights. Cluster-scoped: no owner reference; the operator deletes it with the pool. */
+  public static ClusterRoleBinding tokenReviewBinding(DriverPool pool) {
+    String name = pool.getMetadata().getName();
+    String ns = pool.getMetadata().getNamespace();
+    Map<String, String> l = labels(name);
+    l.put("baton.dev/namespace", ns);
+    return new ClusterRoleBindingBuilder().withNewMetadata().withName(clusterBindingName(ns, name))
+        .withLabels(l).endMetadata()
+        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole")
+        .withName(TOKEN_REVIEW_CLUSTER_ROLE).endRoleRef()
+        .addNewSubject().withKind("ServiceAccount").withName(name(name)).withNamespace(ns).endSubject().build();
+  }
+
+  /** The gateway Deployment; {@code defaultImage} is used when the pool names no image. */
+  public static Deployment deployment(DriverPool pool, String defaultImage) {
+    String name = pool.getMetadata().getName();
+    GatewaySpec g = pool.getSpec().getGateway();
+    long grace = Durations.parse(g.getMaxConnectionAgeGrace()).toSeconds() + 10;
+    List<EnvVar> env = new ArrayList<>(List.of(
+        value("BATON_POOL", name),
+        new EnvVarBuilder().withName("POD_NAMESPACE").withNewValueFrom().withNewFieldRef()
+            .withFieldPath("metadata.namespace").endFieldRef().endValueFrom().build(),
+        value("BATON_GATEWAY_PORT", String.valueOf(GATEWAY_PORT)),
+        value("HEALTH_PORT", String.valueOf(HEALTH_PORT)),
+        value("BATON_HOLD", g.getHoldTimeout()),
+        value("BATON_MAX_CONNECTION_AGE", g.getMaxConnectionAge()),
+        value("BATON_MAX_CONNECTION_AGE_GRACE", g.getMaxConnectionAgeGrace()),
+        DriverPodFactory.controlToken(name)));
+    if (g.getTokenSecret() != null) {
+      env.add(value("BATON_TOKEN_SECRET", g.getTokenSecret()));
+    }
+    return new DeploymentBuilder().withNewMetadata().withName(name(name))
+        .withNamespace(pool.getMetadata().getNamespace()).withLabels(labels(name))
+        .withOwnerReferences(PoolObjects.owner(pool)).endMetadata()
+        .withNewSpec()
+        .withReplicas(g.getReplicas())
+        .withNewSelector().withMatchLabels(selector(name)).endSelector()
+        // A new replica is ready before an old one goes: the pool's address never has none.
+        .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate()
+        .withMaxUnavailable(new IntOrString(0)).withMaxSurge(new IntOrString(1)).endRollingUpdate().endStrategy()
+        .withNewTemplate()
+        .withNewMetadata().withLabels(labels(name)).endMetadata()
+        .withNewSpec()
+        .withServiceAccountName(name(name))
+        .withEnableServiceLinks(false)
+        .withTerminationGracePeriodSeconds(grace)
+        .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(10001L).withRunAsGroup(10001L)
+        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
+        .addNewContainer()
+        .withName("gateway")
+        .withImage(g.getImage() != null ? g.getImage() : defaultImage)
+        .addNewPort().withName("grpc").withContainerPort(GATEWAY_PORT).endPort()
+        .addNewPort().withName("http").withContainerPort(HEALTH_PORT).endPort()
+        .withEnv(env)
+        .withResources(g.getResources())
+        .withNewSecurityContext().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
+        .withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()
+        .withNewReadinessProbe().withNewHttpGet().withPath("/readyz").withPort(new IntOrString(HEALTH_PORT))
+        .endHttpGet().withPeriodSeconds(5).withFailureThreshold(2).endReadinessProbe()
+        .withNewLivenessProbe().withNewHttpGet().withPath("/healthz").withPort(new IntOrString(HEALTH_PORT))
+        .endHttpGet().withInitialDelaySeconds(20).withPeriodSeconds(10).withFailureThreshold(6).endLivenessProbe()
+        .endContainer()
+        .endSpec()
+        .endTemplate()
+        .endSpec().build();
+  }
+
+  private static EnvVar value(String name, String value) {
+    return new EnvVarBuilder().withName(name).withValue(value).build();
+  }
+}
