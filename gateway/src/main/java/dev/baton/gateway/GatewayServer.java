@@ -75,6 +75,8 @@ public final class GatewayServer implements AutoCloseable {
   };
 
   private static final String OPEN = "baton.v1.SessionService/OpenSession";
+  /** How long a call for a session this replica does not know waits for its cache before NOT_FOUND. */
+  static final Duration UNKNOWN_SESSION_WAIT = Duration.ofSeconds(3);
   private static final String CLOSE = "baton.v1.SessionService/CloseSession";
 
   private final Routes directory;
@@ -195,6 +197,10 @@ public final class GatewayServer implements AutoCloseable {
         DeferredListener<byte[]> listener) {
       RouteDecision decision;
       try {
+        if (sessionId != null && !sessionId.isEmpty() && directory.route(sessionId) == null) {
+          // Another replica may have created it a moment ago and this cache not seen it yet.
+          directory.awaitPresent(sessionId, UNKNOWN_SESSION_WAIT);
+        }
         decision = RouteDecision.decide(sessionId, directory.route(sessionId), principal);
         if (decision instanceof RouteDecision.Hold) {
           metrics.holding(true);

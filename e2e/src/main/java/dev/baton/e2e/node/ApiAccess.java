@@ -3,6 +3,7 @@ package dev.baton.e2e.node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.URL;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,10 +30,20 @@ final class ApiAccess {
     }
     String ns = pod.getMetadata().getNamespace();
     String account = pod.getSpec().getServiceAccountName() == null ? "default" : pod.getSpec().getServiceAccountName();
-    var issued = client.serviceAccounts().inNamespace(ns).withName(account).tokenRequest(new TokenRequestBuilder()
-        .withNewSpec().withExpirationSeconds(TOKEN_SECONDS).withNewBoundObjectRef().withApiVersion("v1")
-        .withKind("Pod").withName(pod.getMetadata().getName()).withUid(pod.getMetadata().getUid())
-        .endBoundObjectRef().endSpec().build());
+    io.fabric8.kubernetes.api.model.authentication.TokenRequest issued;
+    try {
+      issued = client.serviceAccounts().inNamespace(ns).withName(account).tokenRequest(new TokenRequestBuilder()
+          .withNewSpec().withExpirationSeconds(TOKEN_SECONDS).withNewBoundObjectRef().withApiVersion("v1")
+          .withKind("Pod").withName(pod.getMetadata().getName()).withUid(pod.getMetadata().getUid())
+          .endBoundObjectRef().endSpec().build());
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404) {
+        // No such account (a control plane without the controller manager has no "default"
+        // ones): the pod runs without API access, as it would with automount off.
+        return Map.of();
+      }
+      throw e;
+    }
     URL master = client.getMasterUrl();
     Map<String, String> env = new LinkedHashMap<>();
     env.put("KUBERNETES_MASTER", "https://" + hostAddress + ":" + master.getPort());

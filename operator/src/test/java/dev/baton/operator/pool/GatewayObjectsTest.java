@@ -1,0 +1,80 @@
+package dev.baton.operator.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.operator.model.DriverPool;
+import dev.baton.operator.model.DriverPoolSpec;
+import dev.baton.operator.model.DriverSpec;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class GatewayObjectsTest {
+  private static DriverPool pool() {
+    DriverPool p = new DriverPool();
+    p.setMetadata(new ObjectMetaBuilder().withName("sales").withNamespace("team").withUid("u-1").build());
+    DriverPoolSpec spec = new DriverPoolSpec();
+    DriverSpec d = new DriverSpec();
+    d.setImage("reg/baton-driver:1");
+    spec.setDriver(d);
+    p.setSpec(spec);
+    return p;
+  }
+
+  private static Map<String, EnvVar> env(DriverPool p) {
+    return GatewayObjects.deployment(p, "reg/baton-gateway:2").getSpec().getTemplate().getSpec().getContainers().get(0)
+        .getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
+  }
+
+  @Test
+  void theDeploymentRunsAsTheGatewayAccountWithThePoolsSettings() {
+    DriverPool p = pool();
+    p.getSpec().getGateway().setMaxConnectionAge("5m");
+    var d = GatewayObjects.deployment(p, "reg/baton-gateway:2");
+    assertThat(d.getMetadata().getName()).isEqualTo("sales-gateway");
+    assertThat(d.getSpec().getReplicas()).isEqualTo(2);
+    assertThat(d.getSpec().getSelector().getMatchLabels()).isEqualTo(GatewayObjects.selector("sales"));
+    assertThat(d.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(GatewayObjects.selector("sales"));
+    var pod = d.getSpec().getTemplate().getSpec();
+    assertThat(pod.getServiceAccountName()).isEqualTo("sales-gateway");
+    assertThat(pod.getContainers().get(0).getImage()).as("operator default").isEqualTo("reg/baton-gateway:2");
+    assertThat(pod.getTerminationGracePeriodSeconds()).as("grace 1m + 10s").isEqualTo(70L);
+    Map<String, EnvVar> env = env(p);
+    assertThat(env.get("BATON_POOL").getValue()).isEqualTo("sales");
+    assertThat(env.get("BATON_MAX_CONNECTION_AGE").getValue()).isEqualTo("5m");
+    assertThat(env.get("BATON_CONTROL_TOKEN").getValueFrom().getSecretKeyRef().getName()).isEqualTo("sales-control");
+    assertThat(env).doesNotContainKey("BATON_TOKEN_SECRET");
+    assertThat(GatewayObjects.tokenSecretRole(p)).as("no static tokens, no Role").isNull();
+
+    p.getSpec().getGateway().setImage("own/gw:3");
+    p.getSpec().getGateway().setTokenSecret("sales-tokens");
+    assertThat(GatewayObjects.deployment(p, "reg/baton-gateway:2").getSpec().getTemplate().getSpec().getContainers()
+        .get(0).getImage()).isEqualTo("own/gw:3");
+    assertThat(env(p).get("BATON_TOKEN_SECRET").getValue()).isEqualTo("sales-tokens");
+    var role = GatewayObjects.tokenSecretRole(p);
+    assertThat(role.getRules()).singleElement().satisfies(r -> {
+      assertThat(r.getResources()).containsExactly("secrets");
+      assertThat(r.getResourceNames()).containsExactly("sales-tokens");
+      assertThat(r.getVerbs()).containsExactly("get");
+    });
+  }
+
+  @Test
+  void theServiceSelectsTheGatewayAndBindingsNameItsAccount() {
+    DriverPool p = pool();
+    assertThat(PoolObjects.clientService(p).getSpec().getSelector()).isEqualTo(GatewayObjects.selector("sales"));
+    var crb = GatewayObjects.tokenReviewBinding(p);
+    assertThat(crb.getMetadata().getName()).isEqualTo("baton-gateway:team:sales");
+    assertThat(crb.getMetadata().getOwnerReferences()).as("cluster-scoped: no namespaced owner").isNullOrEmpty();
+    assertThat(crb.getRoleRef().getName()).isEqualTo("system:auth-delegator");
+    assertThat(crb.getSubjects()).singleElement().satisfies(s -> {
+      assertThat(s.getName()).isEqualTo("sales-gateway");
+      assertThat(s.getNamespace()).isEqualTo("team");
+    });
+    assertThat(GatewayObjects.sessionsBinding(p).getRoleRef().getName()).isEqualTo("baton-gateway");
+    assertThat(DriverPodFactory.build(p, "abc123").getSpec().getContainers().get(0).getEnv())
+        .anySatisfy(e -> assertThat(e.getName()).isEqualTo("BATON_CONTROL_TOKEN"));
+  }
+}
