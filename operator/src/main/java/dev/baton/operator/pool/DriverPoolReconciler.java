@@ -153,7 +153,8 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
       owned.ensure(PoolObjects.disruptionBudget(pool));
       owned.ensure(PoolObjects.networkPolicy(pool));
       ensureGateway(owned, pool);
-      prober.retain(new HashSet<>(drivers.stream().map(DriverView::ip).filter(java.util.Objects::nonNull).toList()));
+      prober.retain(ns + "/" + name,
+          new HashSet<>(drivers.stream().map(DriverView::ip).filter(java.util.Objects::nonNull).toList()));
 
       metrics.drivers(ns, name, countByRevisionAndState(drivers));
       DriverPoolStatus status = status(pool, updateRevision, drivers, plan, previous);
@@ -197,6 +198,7 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
     String binding = GatewayObjects.clusterBindingName(pool.getMetadata().getNamespace(), pool.getMetadata().getName());
     context.getClient().rbac().clusterRoleBindings().withName(binding).delete();
     tokens.forget(pool.getMetadata().getNamespace(), pool.getMetadata().getName());
+    prober.forget(pool.getMetadata().getNamespace() + "/" + pool.getMetadata().getName());
     metrics.drivers(pool.getMetadata().getNamespace(), pool.getMetadata().getName(), Map.of());
     LOG.info("pool {}/{} deleted; its gateway's ClusterRoleBinding removed", pool.getMetadata().getNamespace(),
         pool.getMetadata().getName());

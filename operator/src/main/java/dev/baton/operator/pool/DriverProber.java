@@ -21,6 +21,7 @@ public final class DriverProber implements AutoCloseable {
       Metadata.Key.of("baton-principal", Metadata.ASCII_STRING_MARSHALLER);
   private static final int MAX_MESSAGE_BYTES = 512 << 20;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final Map<String, java.util.Set<String>> livePerPool = new ConcurrentHashMap<>();
 
   private ManagedChannel channel(String ip) {
     return channels.computeIfAbsent(ip, a -> NettyChannelBuilder
@@ -59,15 +60,35 @@ public final class DriverProber implements AutoCloseable {
     }
   }
 
-  /** Forgets channels of drivers that are gone. */
-  public void retain(java.util.Set<String> liveIps) {
-    channels.entrySet().removeIf(e -> {
-      if (!liveIps.contains(e.getKey())) {
-        e.getValue().shutdownNow();
-        return true;
+  /**
+   * Records the driver addresses of one pool and closes the channels of addresses no pool lists
+   * any more. Only addresses that were listed before are closed: a driver just created, not yet
+   * observed by its pool, keeps the channel a session reconcile may be using.
+   */
+  public synchronized void retain(String pool, java.util.Set<String> liveIps) {
+    java.util.Set<String> before = listed();
+    livePerPool.put(pool, java.util.Set.copyOf(liveIps));
+    java.util.Set<String> now = listed();
+    for (String gone : before) {
+      if (!now.contains(gone)) {
+        ManagedChannel ch = channels.remove(gone);
+        if (ch != null) {
+          ch.shutdown();
+        }
       }
-      return false;
-    });
+    }
+  }
+
+  /** The pool is gone: forget its drivers. */
+  public void forget(String pool) {
+    retain(pool, java.util.Set.of());
+    livePerPool.remove(pool);
+  }
+
+  private java.util.Set<String> listed() {
+    java.util.Set<String> all = new java.util.HashSet<>();
+    livePerPool.values().forEach(all::addAll);
+    return all;
   }
 
   @Override

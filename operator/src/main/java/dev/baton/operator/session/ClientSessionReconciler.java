@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -132,6 +133,14 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
         sessions.open(ip, token(cs), status.getSessionId(), cs.getSpec().getPrincipal(), cs.getSpec().getConfig(),
             cs.getSpec().getViews());
       } catch (StatusRuntimeException e) {
+        Status.Code code = e.getStatus().getCode();
+        if (code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED) {
+          // The driver did not answer, it did not refuse: try again (maybe elsewhere) soon.
+          status.setPhase(replacing ? SessionPhase.Migrating : SessionPhase.Pending);
+          setReady(status, false, "DriverUnreachable", "driver " + pod.getMetadata().getName() + ": " + code + ": "
+              + e.getStatus().getDescription());
+          return finish(cs, before, status);
+        }
         status.setPhase(SessionPhase.Failed);
         setReady(status, false, "OpenFailed", e.getStatus().getCode() + ": " + e.getStatus().getDescription());
         if (before.getPhase() != SessionPhase.Failed) {

@@ -33,18 +33,33 @@ public final class DriverSessions {
   /** Opens the session with its id, config and views; an already open session is fine. */
   public void open(String ip, String token, String sessionId, String principal, Map<String, String> config, List<ViewSpec> views) {
     withSession(ip, token, principal, stub -> {
+      boolean openedNow = false;
       try {
         stub.openSession(OpenSessionRequest.newBuilder().setSessionId(sessionId).putAllConfig(config)
             .setClientType("baton-operator").build());
+        openedNow = true;
       } catch (StatusRuntimeException e) {
         if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
           throw e;
         }
       }
-      for (ViewSpec v : views) {
-        stub.createView(CreateViewRequest.newBuilder().setSessionId(sessionId).setName(v.getName()).setReplace(true)
-            .setPlan(Plan.newBuilder().setRoot(Relation.newBuilder().setSql(Sql.newBuilder().setQuery(v.getSql()))))
-            .build());
+      try {
+        for (ViewSpec v : views) {
+          stub.createView(CreateViewRequest.newBuilder().setSessionId(sessionId).setName(v.getName()).setReplace(true)
+              .setPlan(Plan.newBuilder().setRoot(Relation.newBuilder().setSql(Sql.newBuilder().setQuery(v.getSql()))))
+              .build());
+        }
+      } catch (StatusRuntimeException e) {
+        // A session opened just now without its declared views must not look Bound later:
+        // close it, the next try starts clean. (One that already existed keeps its state.)
+        if (openedNow) {
+          try {
+            stub.closeSession(CloseSessionRequest.newBuilder().setSessionId(sessionId).build());
+          } catch (StatusRuntimeException ignored) {
+            // unreachable driver: the next reconcile re-places the session anyway
+          }
+        }
+        throw e;
       }
       return null;
     });

@@ -336,13 +336,13 @@ class OperatorIT {
           driver: {image: registry.example/baton-driver:1.0.0, engine: {threads: 1}}
         """);
     // Stop the operator as soon as it has started creating drivers, then start a new one.
-    cluster.client().pods().inNamespace(NS).withLabel(PoolLabels.POOL, "restart")
+    cluster.client().pods().inNamespace(NS).withLabels(PoolLabels.driverSelector("restart"))
         .waitUntilCondition(p -> p != null, 60, TimeUnit.SECONDS);
     operator.close();
     operator = new BatonOperator(operatorClient, Set.of(NS), null).start();
 
     await("restart", p -> available(p) && Integer.valueOf(3).equals(p.getStatus().getReadyReplicas()), 180);
-    assertThat(cluster.client().pods().inNamespace(NS).withLabel(PoolLabels.POOL, "restart").list().getItems())
+    assertThat(cluster.client().pods().inNamespace(NS).withLabels(PoolLabels.driverSelector("restart")).list().getItems())
         .as("no duplicate drivers after the restart").hasSize(3);
 
     // Steady state: let the operator resync several times and count what it writes.
