@@ -20,6 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * and owned by the pool; drivers and the gateway get it as {@code BATON_CONTROL_TOKEN}, the
  * operator reads it here. A shared secret rather than mTLS: it needs no certificate authority in
  * the cluster, and a pool's token is worthless for any other pool.
+ *
+ * <p>The token is read once per operator process. Rotating it means replacing the pool's
+ * drivers too (they read it at start), so deleting the Secret by hand is not a rotation.
  */
 public final class ControlTokens {
   public static final String KEY = "token";
@@ -79,11 +82,7 @@ public final class ControlTokens {
     });
   }
 
-  /** The stub, sending the pool's token with every call. */
-  public <S extends AbstractStub<S>> S attach(S stub, String namespace, String pool) {
-    return withToken(stub, token(namespace, pool));
-  }
-
+  /** The stub, sending {@code token} with every call. */
   public static <S extends AbstractStub<S>> S withToken(S stub, String token) {
     Metadata h = new Metadata();
     h.put(HEADER, token);
