@@ -17,7 +17,6 @@ import dev.baton.proto.v1.SessionSnapshot;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.grpc.Status;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -47,7 +46,7 @@ class GatewayIT {
     cluster.namespace(NS);
     operatorClient = cluster.controlPlane().adminClient();
     operator = new BatonOperator(operatorClient, Set.of(NS), null).start();
-    apply("""
+    cluster.apply("""
         apiVersion: baton.dev/v1alpha1
         kind: DriverPool
         metadata: {name: routed, namespace: gw}
@@ -74,8 +73,7 @@ class GatewayIT {
         .withNewMetadata().withName("routed-tokens").endMetadata()
         .addToStringData("alice", "alice-secret-token").addToStringData("mallory", "mallory-secret-token").build()).create();
     directory = new SessionDirectory(cluster.client(), NS, "routed");
-    control = new String(java.util.Base64.getDecoder().decode(cluster.client().secrets().inNamespace(NS)
-        .withName("routed-control").get().getData().get("token")), java.nio.charset.StandardCharsets.UTF_8);
+    control = new dev.baton.operator.pool.ControlTokens(cluster.client()).token(NS, "routed");
     gateway = new GatewayServer(directory, new SessionCreator(cluster.client(), NS, "routed"),
         new Authenticator(cluster.client(), NS, "routed-tokens", Duration.ofSeconds(10)),
         GatewayOptions.local(Duration.ofSeconds(30)).withControlToken(control));
@@ -95,13 +93,6 @@ class GatewayIT {
     if (operatorClient != null) {
       operatorClient.close();
     }
-  }
-
-  private static void apply(String yaml) throws Exception {
-    Path f = Files.createTempFile("manifest", ".yaml");
-    Files.writeString(f, yaml);
-    var r = cluster.controlPlane().kubectl("apply", "-f", f.toString());
-    assertThat(r.exitCode()).as(r.output()).isZero();
   }
 
   /** Through the gateway with a static token; the claimed principal header is ignored by it. */
@@ -183,7 +174,7 @@ class GatewayIT {
   @Test
   void serviceAccountTokensAreVerifiedWithTokenReview() throws Exception {
     String sa = "system:serviceaccount:" + NS + ":reporter";
-    apply("""
+    cluster.apply("""
         apiVersion: v1
         kind: ServiceAccount
         metadata: {name: reporter, namespace: gw}

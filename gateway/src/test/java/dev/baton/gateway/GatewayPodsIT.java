@@ -11,13 +11,10 @@ import dev.baton.operator.model.ClientSession;
 import dev.baton.operator.model.DriverPool;
 import dev.baton.operator.pool.GatewayObjects;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -43,25 +40,16 @@ class GatewayPodsIT {
   static final KubeTestCluster cluster = KubeTestCluster.builder().withControllerManager().withLocalNode().build();
   private static final String NS = "fleet";
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static KubernetesClient operatorClient;
   private static BatonOperator operator;
 
   @BeforeAll
   static void start() throws Exception {
     cluster.installCrds(Path.of("..", "crds"));
     cluster.namespace(NS);
-    var rbac = cluster.controlPlane().kubectl("apply", "-f",
-        Path.of("..", "operator", "src", "main", "resources", "rbac", "operator-clusterrole.yaml").toString());
-    assertThat(rbac.exitCode()).as(rbac.output()).isZero();
-    cluster.client().rbac().clusterRoleBindings().resource(new ClusterRoleBindingBuilder()
-        .withNewMetadata().withName("baton-operator").endMetadata()
-        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName("baton-operator")
-        .endRoleRef()
-        .addNewSubject().withKind("ServiceAccount").withName("baton-operator").withNamespace("baton-system").endSubject()
-        .build()).serverSideApply();
-    operatorClient = cluster.clientAsServiceAccount("baton-system", "baton-operator");
-    operator = new BatonOperator(operatorClient, Set.of(NS), null).start();
-    apply("""
+    cluster.applyFile(Path.of("..", "operator", "src", "main", "resources", "rbac", "operator-clusterrole.yaml"));
+    operator = new BatonOperator(cluster.clientBoundTo("baton-operator", "baton-system", "baton-operator"),
+        Set.of(NS), null).start();
+    cluster.apply("""
         apiVersion: v1
         kind: Secret
         metadata: {name: fleet-tokens, namespace: fleet}
@@ -89,16 +77,6 @@ class GatewayPodsIT {
     if (operator != null) {
       operator.close();
     }
-    if (operatorClient != null) {
-      operatorClient.close();
-    }
-  }
-
-  private static void apply(String yaml) throws Exception {
-    Path f = Files.createTempFile("manifest", ".yaml");
-    Files.writeString(f, yaml);
-    var r = cluster.controlPlane().kubectl("apply", "-f", f.toString());
-    assertThat(r.exitCode()).as(r.output()).isZero();
   }
 
   /** The gateway pods that are Ready. */

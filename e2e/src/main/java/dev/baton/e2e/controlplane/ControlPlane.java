@@ -310,6 +310,19 @@ public final class ControlPlane implements AutoCloseable {
     return new KubectlResult(p.waitFor(), out);
   }
 
+  /** {@code kubectl apply -f} of a manifest given as text, with extra arguments (e.g. -n ns). */
+  public KubectlResult kubectlApply(String yaml, String... args) throws Exception {
+    Path file = Files.createTempFile(workDir, "manifest", ".yaml");
+    try {
+      Files.writeString(file, yaml);
+      List<String> all = new ArrayList<>(List.of("apply", "-f", file.toString()));
+      all.addAll(List.of(args));
+      return kubectl(all.toArray(String[]::new));
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
+
   /** What a kubectl run printed. */
   public record KubectlResult(int exitCode, String output) {}
 

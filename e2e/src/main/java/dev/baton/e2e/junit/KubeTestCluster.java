@@ -4,6 +4,7 @@ import dev.baton.e2e.controlplane.ControlPlane;
 import dev.baton.e2e.node.ImageCatalog;
 import dev.baton.e2e.node.LocalNode;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -178,6 +179,35 @@ public final class KubeTestCluster implements BeforeAllCallback, AfterAllCallbac
                   .anyMatch(x -> x.getType().equals("Established") && x.getStatus().equals("True")),
               60, java.util.concurrent.TimeUnit.SECONDS);
     }
+  }
+
+  /** Applies manifests (text, or a file path with {@code applyFile}); fails with kubectl's output. */
+  public void apply(String yaml) throws Exception {
+    var r = controlPlane.kubectlApply(yaml);
+    if (r.exitCode() != 0) {
+      throw new IllegalStateException("kubectl apply failed:\n" + r.output() + "\nmanifest:\n" + yaml);
+    }
+  }
+
+  public void applyFile(Path manifest) throws Exception {
+    var r = controlPlane.kubectl("apply", "-f", manifest.toString());
+    if (r.exitCode() != 0) {
+      throw new IllegalStateException("kubectl apply -f " + manifest + " failed:\n" + r.output());
+    }
+  }
+
+  /**
+   * Binds ClusterRole {@code clusterRole} to ServiceAccount {@code namespace/account} and returns
+   * a client acting as that account, so code under test runs with exactly those rules.
+   */
+  public KubernetesClient clientBoundTo(String clusterRole, String namespace, String account) {
+    admin.rbac().clusterRoleBindings().resource(new ClusterRoleBindingBuilder()
+        .withNewMetadata().withName(clusterRole + ":" + namespace + ":" + account).endMetadata()
+        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName(clusterRole)
+        .endRoleRef()
+        .addNewSubject().withKind("ServiceAccount").withName(account).withNamespace(namespace).endSubject()
+        .build()).serverSideApply();
+    return clientAsServiceAccount(namespace, account);
   }
 
   /** Creates a namespace (idempotent) and returns its name. */

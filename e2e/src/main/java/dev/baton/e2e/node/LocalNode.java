@@ -279,13 +279,21 @@ public final class LocalNode implements AutoCloseable {
     PodNetwork.Attachment net = network.attach();
     String ip = net.podAddress();
     List<ContainerRuntime> containers = new ArrayList<>();
+    // One ServiceAccount token per pod, as a projected volume would give all its containers.
+    Map<String, String> api = Map.of();
+    String apiError = null;
+    try {
+      api = apiAccess.env(pod, net.hostAddress());
+    } catch (RuntimeException e) {
+      apiError = "service account token: " + e.getMessage();
+    }
     for (Container c : pod.getSpec().getContainers()) {
       ImageCatalog.Launch launch = null;
-      String error = null;
+      String error = apiError;
       Map<String, String> env = Map.of();
       try {
         launch = images.resolve(c);
-        env = new java.util.LinkedHashMap<>(apiAccess.env(pod, net.hostAddress()));
+        env = new java.util.LinkedHashMap<>(api);
         env.putAll(environment.resolve(pod, c, ip, PodStatusCalculator.HOST_IP));
       } catch (RuntimeException e) {
         error = e.getMessage();

@@ -41,12 +41,13 @@ public final class ControlTokens {
     return pool + "-control";
   }
 
-  /** Makes sure the pool's Secret exists (one read the first time, none after). */
-  public void ensure(DriverPool pool) {
+  /** Makes sure the pool's Secret exists (one read the first time, none after); its token. */
+  public String ensure(DriverPool pool) {
     String ns = pool.getMetadata().getNamespace();
     String name = pool.getMetadata().getName();
-    if (cache.containsKey(key(ns, name))) {
-      return;
+    String known = cache.get(key(ns, name));
+    if (known != null) {
+      return known;
     }
     Secret live = client.secrets().inNamespace(ns).withName(secretName(name)).get();
     if (live == null) {
@@ -67,7 +68,9 @@ public final class ControlTokens {
         live = client.secrets().inNamespace(ns).withName(secretName(name)).get();
       }
     }
-    cache.put(key(ns, name), decode(live));
+    String token = decode(live);
+    cache.put(key(ns, name), token);
+    return token;
   }
 
   /** The pool's token; reads the Secret when not known yet. */

@@ -89,7 +89,7 @@ public final class DriverPodFactory {
         .withName(ControlTokens.secretName(pool)).withKey(ControlTokens.KEY).endSecretKeyRef().endValueFrom().build();
   }
 
-  private static EnvVar fieldRef(String name, String path) {
+  static EnvVar fieldRef(String name, String path) {
     return new EnvVarBuilder().withName(name).withNewValueFrom().withNewFieldRef().withFieldPath(path)
         .endFieldRef().endValueFrom().build();
   }

@@ -7,6 +7,7 @@ import dev.baton.operator.model.DriverPoolSpec;
 import dev.baton.operator.model.DriverPoolStatus;
 import dev.baton.proto.v1.StatusResponse;
 import dev.baton.operator.model.GatewayStatus;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.Role;
@@ -67,26 +68,22 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
 
   @Override
   public List<EventSource<?, DriverPool>> prepareEventSources(EventSourceContext<DriverPool> context) {
-    var pods = InformerEventSourceConfiguration.from(Pod.class, DriverPool.class)
-        .withName("driver-pods")
-        .withLabelSelector(PoolLabels.MANAGED_BY + "=" + PoolLabels.OPERATOR + "," + PoolLabels.COMPONENT + "=driver")
-        .withSecondaryToPrimaryMapper(pod -> {
-          String pool = pod.getMetadata().getLabels().get(PoolLabels.POOL);
-          return pool == null ? Set.of() : Set.of(new ResourceID(pool, pod.getMetadata().getNamespace()));
+    podSource = new InformerEventSource<>(owned(Pod.class, "driver-pods", "driver"), context);
+    return List.of(podSource, new InformerEventSource<>(owned(Deployment.class, "gateway-deployments", "gateway"), context));
+  }
+
+  /** Objects of one component the operator made, each mapped to its pool by label. */
+  private static <R extends HasMetadata> InformerEventSourceConfiguration<R> owned(Class<R> type, String name,
+      String component) {
+    return InformerEventSourceConfiguration.from(type, DriverPool.class)
+        .withName(name)
+        .withLabelSelector(PoolLabels.MANAGED_BY + "=" + PoolLabels.OPERATOR + "," + PoolLabels.COMPONENT + "=" + component)
+        .withSecondaryToPrimaryMapper(r -> {
+          String pool = r.getMetadata().getLabels().get(PoolLabels.POOL);
+          return pool == null ? Set.of() : Set.of(new ResourceID(pool, r.getMetadata().getNamespace()));
         })
         .withNamespacesInheritedFromController()
         .build();
-    podSource = new InformerEventSource<>(pods, context);
-    var gateways = InformerEventSourceConfiguration.from(Deployment.class, DriverPool.class)
-        .withName("gateway-deployments")
-        .withLabelSelector(PoolLabels.MANAGED_BY + "=" + PoolLabels.OPERATOR + "," + PoolLabels.COMPONENT + "=gateway")
-        .withSecondaryToPrimaryMapper(d -> {
-          String pool = d.getMetadata().getLabels().get(PoolLabels.POOL);
-          return pool == null ? Set.of() : Set.of(new ResourceID(pool, d.getMetadata().getNamespace()));
-        })
-        .withNamespacesInheritedFromController()
-        .build();
-    return List.of(podSource, new InformerEventSource<>(gateways, context));
   }
 
   @Override
@@ -103,8 +100,7 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
 
       List<Pod> pods = context.getSecondaryResources(Pod.class).stream()
           .filter(p -> name.equals(p.getMetadata().getLabels().get(PoolLabels.POOL))).toList();
-      tokens.ensure(pool);
-      String token = tokens.token(ns, name);
+      String token = tokens.ensure(pool);
       List<DriverView> drivers = observe(pods, token);
       PoolPlan plan = PoolPlanner.plan(spec.getReplicas(), spec.getSessions().getMaxPerDriver(), updateRevision,
           previous.getCurrentRevision(), drivers);

@@ -123,8 +123,7 @@ public final class GatewayObjects {
     long grace = Durations.parse(g.getMaxConnectionAgeGrace()).toSeconds() + 10;
     List<EnvVar> env = new ArrayList<>(List.of(
         value("BATON_POOL", name),
-        new EnvVarBuilder().withName("POD_NAMESPACE").withNewValueFrom().withNewFieldRef()
-            .withFieldPath("metadata.namespace").endFieldRef().endValueFrom().build(),
+        DriverPodFactory.fieldRef("POD_NAMESPACE", "metadata.namespace"),
         value("BATON_GATEWAY_PORT", String.valueOf(GATEWAY_PORT)),
         value("HEALTH_PORT", String.valueOf(HEALTH_PORT)),
         value("BATON_HOLD", g.getHoldTimeout()),

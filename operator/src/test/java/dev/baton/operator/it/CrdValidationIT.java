@@ -29,9 +29,7 @@ class CrdValidationIT {
   }
 
   private static ControlPlane.KubectlResult apply(String yaml) throws Exception {
-    Path file = Files.createTempFile("manifest", ".yaml");
-    Files.writeString(file, yaml);
-    return cluster.controlPlane().kubectl("apply", "-n", "validation", "-f", file.toString());
+    return cluster.controlPlane().kubectlApply(yaml, "-n", "validation");
   }
 
   /** The example pool with one line replaced. */

@@ -14,7 +14,6 @@ import dev.baton.operator.pool.PoolLabels;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -47,16 +46,8 @@ class OperatorIT {
     cluster.installCrds(Path.of("..", "crds"));
     cluster.namespace(NS);
     // The operator runs as its ServiceAccount under the ClusterRole the chart installs.
-    var rbac = cluster.controlPlane().kubectl("apply", "-f",
-        Path.of("src", "main", "resources", "rbac", "operator-clusterrole.yaml").toString());
-    assertThat(rbac.exitCode()).as(rbac.output()).isZero();
-    cluster.client().rbac().clusterRoleBindings().resource(new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder()
-        .withNewMetadata().withName("baton-operator").endMetadata()
-        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName("baton-operator")
-        .endRoleRef()
-        .addNewSubject().withKind("ServiceAccount").withName("baton-operator").withNamespace("baton-system").endSubject()
-        .build()).serverSideApply();
-    operatorClient = cluster.clientAsServiceAccount("baton-system", "baton-operator");
+    cluster.applyFile(Path.of("src", "main", "resources", "rbac", "operator-clusterrole.yaml"));
+    operatorClient = cluster.clientBoundTo("baton-operator", "baton-system", "baton-operator");
     operator = new BatonOperator(operatorClient, Set.of(NS), null).start();
   }
 
@@ -64,9 +55,6 @@ class OperatorIT {
   static void stop() {
     if (operator != null) {
       operator.close();
-    }
-    if (operatorClient != null) {
-      operatorClient.close();
     }
   }
 
@@ -124,8 +112,7 @@ class OperatorIT {
 
   @Test
   void aPoolOfThreeBecomesAvailableWithItsEndpointsAndColumns() throws Exception {
-    Path manifest = Files.createTempFile("pool", ".yaml");
-    Files.writeString(manifest, """
+    cluster.apply("""
         apiVersion: baton.dev/v1alpha1
         kind: DriverPool
         metadata: {name: trio, namespace: pools}
@@ -136,7 +123,6 @@ class OperatorIT {
             engine: {memoryLimit: 256Mi, threads: 1}
           upgrade: {drainTimeout: 10s}
         """);
-    assertThat(cluster.controlPlane().kubectl("apply", "-f", manifest.toString()).exitCode()).isZero();
 
     DriverPool pool = await("trio", p -> available(p) && Integer.valueOf(3).equals(p.getStatus().getReadyReplicas()), 180);
     assertThat(pool.getStatus().getObservedGeneration()).isEqualTo(pool.getMetadata().getGeneration());
@@ -187,20 +173,11 @@ class OperatorIT {
   }
 
   private static String controlToken(String pool) {
-    var secret = cluster.client().secrets().inNamespace(NS).withName(pool + "-control").get();
-    return new String(java.util.Base64.getDecoder().decode(secret.getData().get("token")),
-        java.nio.charset.StandardCharsets.UTF_8);
-  }
-
-  private static void applyYaml(String yaml) throws Exception {
-    Path f = Files.createTempFile("manifest", ".yaml");
-    Files.writeString(f, yaml);
-    var r = cluster.controlPlane().kubectl("apply", "-f", f.toString());
-    assertThat(r.exitCode()).as(r.output()).isZero();
+    return new dev.baton.operator.pool.ControlTokens(cluster.client()).token(NS, pool);
   }
 
   private static void pool(String name, int replicas) throws Exception {
-    applyYaml("""
+    cluster.apply("""
         apiVersion: baton.dev/v1alpha1
         kind: DriverPool
         metadata: {name: %s, namespace: pools}
@@ -213,7 +190,7 @@ class OperatorIT {
   }
 
   private static ClientSession session(String name, String pool) throws Exception {
-    applyYaml("""
+    cluster.apply("""
         apiVersion: baton.dev/v1alpha1
         kind: ClientSession
         metadata: {name: %s, namespace: pools}
@@ -242,9 +219,11 @@ class OperatorIT {
   }
 
   private static List<String> sessionsOn(String ip, String pool) {
-    return new dev.baton.operator.pool.DriverProber().stub(ip, controlToken(pool))
-        .listSessions(dev.baton.proto.v1.ListSessionsRequest.getDefaultInstance()).getSessionsList().stream()
-        .map(dev.baton.proto.v1.SessionInfo::getSessionId).toList();
+    try (var prober = new dev.baton.operator.pool.DriverProber()) {
+      return prober.stub(ip, controlToken(pool))
+          .listSessions(dev.baton.proto.v1.ListSessionsRequest.getDefaultInstance()).getSessionsList().stream()
+          .map(dev.baton.proto.v1.SessionInfo::getSessionId).toList();
+    }
   }
 
   @Test
@@ -268,7 +247,7 @@ class OperatorIT {
 
   @Test
   void aSessionNamingAMissingPoolFailsWithAReason() throws Exception {
-    applyYaml("""
+    cluster.apply("""
         apiVersion: baton.dev/v1alpha1
         kind: ClientSession
         metadata: {name: orphan, namespace: pools}
@@ -327,7 +306,7 @@ class OperatorIT {
 
   @Test
   void anOperatorRestartedMidRolloutConvergesWithoutDuplicatesAndThenWritesNothing() throws Exception {
-    applyYaml("""
+    cluster.apply("""
         apiVersion: baton.dev/v1alpha1
         kind: DriverPool
         metadata: {name: restart, namespace: pools}
@@ -406,7 +385,7 @@ class OperatorIT {
   @Test
   void anIdleSessionIsClosedAfterItsTimeout() throws Exception {
     pool("idle", 1);
-    applyYaml("""
+    cluster.apply("""
         apiVersion: baton.dev/v1alpha1
         kind: ClientSession
         metadata: {name: sleepy, namespace: pools}
