@@ -38,17 +38,17 @@ public final class GatewayBenchmark {
     int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
 
     Map<String, Route> routes = new ConcurrentHashMap<>();
-    // When the driver demands the pool's control token (BATON_CONTROL_TOKEN), both paths send it.
-    String control = System.getenv("BATON_CONTROL_TOKEN");
+    // When the driver demands the pool's session token (BATON_SESSION_TOKEN), both paths send it.
+    String control = System.getenv("BATON_SESSION_TOKEN");
     var directBuilder = Baton.builder().target(driver).principal("bench");
     if (control != null && !control.isBlank()) {
-      directBuilder.header("baton-control-token", control);
+      directBuilder.header("baton-session-token", control);
     }
     try (Session direct = directBuilder.connect()) {
       routes.put(direct.id(), new Route(direct.id(), "bench", "bench", "bench", "Bound", driver));
       GatewayServer gateway = new GatewayServer(Routes.fixed(routes), null,
           CallerAuthenticator.fixed(Map.of("bench-token", "bench")),
-          GatewayOptions.local(Duration.ofSeconds(5)).withControlToken(control == null || control.isBlank() ? null : control));
+          GatewayOptions.local(Duration.ofSeconds(5)).withSessionToken(control == null || control.isBlank() ? null : control));
       try (Session viaGateway = Baton.builder().target("127.0.0.1:" + gateway.port()).token("bench-token")
           .attach(direct.id()).connect()) {
         System.out.printf("unary: %d GetConfig calls per side after %d warm-up; scan: %,d rows x "

@@ -2,10 +2,12 @@ package dev.baton.driver;
 
 import dev.baton.driver.engine.EngineSandbox;
 import dev.baton.driver.service.CallerInterceptor;
-import dev.baton.driver.service.ControlTokenInterceptor;
+import dev.baton.driver.service.CallerTokenInterceptor;
 import dev.baton.driver.service.DriverControlImpl;
+import dev.baton.driver.service.RequestDecoding;
 import dev.baton.driver.service.SessionServiceImpl;
 import dev.baton.driver.service.StatusErrors;
+import dev.baton.driver.service.StatusMessageLimit;
 import dev.baton.driver.session.OperationRunner;
 import dev.baton.driver.session.OperationWatchdog;
 import dev.baton.driver.session.SessionRegistry;
@@ -22,9 +24,11 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.arrow.memory.BufferAllocator;
@@ -36,7 +40,7 @@ import org.slf4j.LoggerFactory;
 public final class DriverServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DriverServer.class);
   /** Snapshots carry tables and buffered results, so imports may be large. */
-  private static final int MAX_MESSAGE_BYTES = 512 << 20;
+  private static final int MAX_IMPORT_BYTES = 512 << 20;
 
   private final DriverSettings settings;
   private final BufferAllocator allocator = new RootAllocator();
@@ -51,41 +55,66 @@ public final class DriverServer implements AutoCloseable {
     this.settings = settings;
     Files.createDirectories(settings.scratchDirectory());
     AtomicInteger threadCount = new AtomicInteger();
-    this.operations = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "operation-" + threadCount.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    // One thread per running operation (a producer may wait for a slow reader); bounded, so a
+    // flood of ExecutePlan calls is refused (RESOURCE_EXHAUSTED) instead of exhausting the JVM.
+    this.operations = new ThreadPoolExecutor(0, settings.maxRunningOperations(), 60, TimeUnit.SECONDS,
+        new SynchronousQueue<>(), r -> {
+          Thread t = new Thread(r, "operation-" + threadCount.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
     this.registry = new SessionRegistry(settings.sessionDefaults(),
         new EngineSandbox(settings.dataDirectories(), settings.scratchDirectory()), allocator,
         settings.maxSessions());
     this.watchdog = new OperationWatchdog(registry);
     OperationRunner runner = new OperationRunner(operations, StatusErrors::toStatus);
     SessionMover mover = new SessionMover(registry, settings.snapshotMaxTableBytes(), settings.version());
-    CallerInterceptor caller = new CallerInterceptor();
-    // Interceptors run last-added first: the control token is checked before anything else.
-    List<ServerInterceptor> guards = settings.controlTokenRequired()
-        ? List.of(caller, new ControlTokenInterceptor(settings.controlToken())) : List.of(caller);
+    // Interceptors run last-added first: the caller's token is checked before anything else,
+    // and every status message leaving the driver is bounded.
+    List<ServerInterceptor> sessionGuards = guards(new CallerInterceptor(),
+        settings.sessionApiToken() == null ? null : CallerTokenInterceptor.session(settings.sessionApiToken()));
+    List<ServerInterceptor> controlGuards = guards(null,
+        settings.controlTokenRequired() ? CallerTokenInterceptor.control(settings.controlToken()) : null);
+    long maxRequest = settings.maxRequestBytes();
     this.server = NettyServerBuilder
         .forAddress(new InetSocketAddress(settings.host(), settings.port()))
-        .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+        // The transport's limit is the largest any method takes; RequestDecoding applies each
+        // method's own, so only ImportSession (operator only) may be this large.
+        .maxInboundMessageSize((int) Math.max(MAX_IMPORT_BYTES, maxRequest))
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
-        .addService(ServerInterceptors.intercept(
-            new SessionServiceImpl(registry, runner, settings.version(), settings.revision()), guards))
-        .addService(ServerInterceptors.intercept(
-            new DriverControlImpl(registry, mover, settings.version(), settings.revision()), guards))
-        .addService(health.getHealthService())
+        .addService(ServerInterceptors.intercept(RequestDecoding.guard(
+            new SessionServiceImpl(registry, runner, settings.version(), settings.revision()).bindService(),
+            method -> maxRequest), sessionGuards))
+        .addService(ServerInterceptors.intercept(RequestDecoding.guard(
+            new DriverControlImpl(registry, mover, settings.version(), settings.revision()).bindService(),
+            method -> method.equals(DriverControlGrpc.getImportSessionMethod().getFullMethodName())
+                ? MAX_IMPORT_BYTES : maxRequest), controlGuards))
+        .addService(ServerInterceptors.intercept(health.getHealthService(), new StatusMessageLimit()))
         .build();
+  }
+
+  /** The interceptors of one service, in call order reversed (gRPC runs the last one first). */
+  private static List<ServerInterceptor> guards(ServerInterceptor caller, ServerInterceptor token) {
+    List<ServerInterceptor> out = new ArrayList<>();
+    if (caller != null) {
+      out.add(caller);
+    }
+    if (token != null) {
+      out.add(token);
+    }
+    out.add(new StatusMessageLimit());
+    return out;
   }
 
   public static DriverServer start(DriverSettings settings) throws IOException {
     DriverServer driver = new DriverServer(settings);
     driver.server.start();
     driver.setServing(ServingStatus.SERVING);
-    LOG.info("driver started version={} revision={} address={}:{} dataDirs={} controlToken={}", settings.version(),
-        settings.revision(), settings.host(), driver.port(), settings.dataDirectories(),
-        settings.controlTokenRequired() ? "required" : "not required");
+    LOG.info("driver started version={} revision={} address={}:{} dataDirs={} controlToken={} sessionToken={}",
+        settings.version(), settings.revision(), settings.host(), driver.port(), settings.dataDirectories(),
+        settings.controlTokenRequired() ? "required" : "not required",
+        settings.sessionApiToken() != null ? "required" : "not required");
     return driver;
   }
 

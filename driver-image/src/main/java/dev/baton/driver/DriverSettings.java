@@ -24,7 +24,10 @@ public record DriverSettings(
     Duration shutdownGrace,
     long snapshotMaxTableBytes,
     SessionDefaults sessionDefaults,
-    String controlToken) {
+    String controlToken,
+    String sessionToken,
+    long maxRequestBytes,
+    int maxRunningOperations) {
 
   /** Flag name -> (environment variable, default, description). */
   static final Map<String, String[]> OPTIONS = new LinkedHashMap<>();
@@ -46,7 +49,13 @@ public record DriverSettings(
     option("session-operation-timeout", "BATON_SESSION_OPERATION_TIMEOUT", "10m", "default operation_timeout");
     option("session-result-buffer", "BATON_SESSION_RESULT_BUFFER", "64MiB", "default result_buffer_bytes");
     option("control-token", "BATON_CONTROL_TOKEN", "",
-        "when set, only calls carrying it (the pool's gateway and the operator) are served");
+        "when set, DriverControl serves only calls carrying it (the operator)");
+    option("session-token", "BATON_SESSION_TOKEN", "",
+        "when set, the session API serves only calls carrying it (the pool's gateway and the operator)");
+    option("max-request-bytes", "BATON_MAX_REQUEST_BYTES", "16MiB",
+        "largest session API request (ImportSession has its own limit of 512MiB)");
+    option("max-running-operations", "BATON_MAX_RUNNING_OPERATIONS", "256",
+        "operations producing results at once, over all sessions; more are RESOURCE_EXHAUSTED");
   }
 
   private static void option(String flag, String env, String defaultValue, String description) {
@@ -107,12 +116,25 @@ public record DriverSettings(
         values.get("revision"), dataDirs, scratchDir, Integer.parseInt(values.get("max-sessions")),
         Quantities.duration("shutdown-grace", values.get("shutdown-grace")),
         Quantities.bytes("snapshot-max-table-bytes", values.get("snapshot-max-table-bytes")), defaults,
-        values.get("control-token"));
+        values.get("control-token"), values.get("session-token"),
+        Quantities.bytes("max-request-bytes", values.get("max-request-bytes")),
+        Integer.parseInt(values.get("max-running-operations")));
   }
 
-  /** Whether calls must carry the pool's control token. */
+  /** Whether DriverControl calls must carry the operator's control token. */
   public boolean controlTokenRequired() {
     return controlToken != null && !controlToken.isEmpty();
+  }
+
+  /**
+   * The token the session API demands: the session token, or, for a driver given only a control
+   * token, that one (so such a driver is never open to everyone); null when none is set.
+   */
+  public String sessionApiToken() {
+    if (sessionToken != null && !sessionToken.isEmpty()) {
+      return sessionToken;
+    }
+    return controlTokenRequired() ? controlToken : null;
   }
 
   /** Never prints the control token. */
@@ -120,7 +142,8 @@ public record DriverSettings(
   public String toString() {
     return "DriverSettings[host=" + host + ", port=" + port + ", version=" + version + ", revision=" + revision
         + ", dataDirectories=" + dataDirectories + ", maxSessions=" + maxSessions + ", controlToken="
-        + (controlTokenRequired() ? "<set>" : "<none>") + "]";
+        + (controlTokenRequired() ? "<set>" : "<none>") + ", sessionToken=" + (sessionApiToken() != null ? "<set>" : "<none>")
+        + ", maxRequestBytes=" + maxRequestBytes + ", maxRunningOperations=" + maxRunningOperations + "]";
   }
 
   static String usage() {

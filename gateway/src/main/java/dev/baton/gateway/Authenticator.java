@@ -1,59 +1,87 @@
 package dev.baton.gateway;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.Map;
+import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns a caller's bearer token into a principal. Two sources, tried in order: static tokens
  * from a Secret (key = principal, value = token), and Kubernetes ServiceAccount (or any
- * apiserver-accepted) tokens checked with TokenReview, cached briefly so a busy client costs
- * one review per cache period.
+ * apiserver-accepted) tokens checked with TokenReview.
+ *
+ * <p>Answers are cached by the token's digest in a bounded cache (least recently used entries
+ * go first), so a busy client costs one review per cache period and a flood of random tokens
+ * cannot grow the gateway's memory. Only answers are cached: when the API server cannot be
+ * asked (a transient error), the call fails UNAVAILABLE, which clients retry, and the next call
+ * asks again instead of being denied for the cache period.
  */
 public final class Authenticator implements CallerAuthenticator {
+  /** Distinct tokens remembered at once. */
+  static final long MAX_CACHED_TOKENS = 10_000;
+
   private final KubernetesClient client;
   private final String secretNamespace;
   private final String secretName;
-  private final Duration cacheFor;
-  private final Map<String, Cached> reviewed = new ConcurrentHashMap<>();
-
-  private record Cached(Optional<String> principal, long until) {}
+  private final List<String> audiences;
+  private final Cache<String, Optional<String>> reviewed;
 
   /**
    * @param secretNamespace namespace of the static token Secret (null: no static tokens)
    * @param secretName its name
+   * @param audiences audiences a reviewed token must be valid for (empty: the API server's own)
    */
-  public Authenticator(KubernetesClient client, String secretNamespace, String secretName, Duration cacheFor) {
+  public Authenticator(KubernetesClient client, String secretNamespace, String secretName, Duration cacheFor,
+      List<String> audiences) {
     this.client = client;
     this.secretNamespace = secretNamespace;
     this.secretName = secretName;
-    this.cacheFor = cacheFor;
+    this.audiences = List.copyOf(audiences);
+    this.reviewed = Caffeine.newBuilder().maximumSize(MAX_CACHED_TOKENS).expireAfterWrite(cacheFor).build();
   }
 
-  /** The principal the token proves, or empty when it proves nothing. */
+  public Authenticator(KubernetesClient client, String secretNamespace, String secretName, Duration cacheFor) {
+    this(client, secretNamespace, secretName, cacheFor, List.of());
+  }
+
+  /**
+   * The principal the token proves, or empty when it proves nothing.
+   *
+   * @throws io.grpc.StatusRuntimeException UNAVAILABLE when the API server cannot be asked now
+   */
   @Override
   public Optional<String> principal(String token) {
     if (token == null || token.isBlank()) {
       return Optional.empty();
     }
-    String key = digest(token);
-    Cached c = reviewed.get(key);
-    if (c != null && c.until() > System.nanoTime()) {
-      return c.principal();
+    // One lookup per token at a time, however many calls present it at once.
+    return reviewed.get(digest(token), k -> lookUp(token));
+  }
+
+  /** Entries cached now (for tests of the bound). */
+  long cachedTokens() {
+    reviewed.cleanUp();
+    return reviewed.estimatedSize();
+  }
+
+  private Optional<String> lookUp(String token) {
+    try {
+      return staticToken(token).or(() -> review(token));
+    } catch (KubernetesClientException e) {
+      throw Status.UNAVAILABLE.withDescription("cannot check the token now (the Kubernetes API answered "
+          + e.getCode() + "); retry").asRuntimeException();
     }
-    Optional<String> principal = staticToken(token).or(() -> review(token));
-    reviewed.put(key, new Cached(principal, System.nanoTime() + cacheFor.toNanos()));
-    return principal;
   }
 
   private Optional<String> staticToken(String token) {
@@ -75,16 +103,17 @@ public final class Authenticator implements CallerAuthenticator {
   }
 
   private Optional<String> review(String token) {
-    try {
-      TokenReview review = client.authentication().v1().tokenReviews().create(new TokenReviewBuilder()
-          .withNewSpec().withToken(token).endSpec().build());
-      if (review.getStatus() != null && Boolean.TRUE.equals(review.getStatus().getAuthenticated())) {
-        return Optional.of(review.getStatus().getUser().getUsername());
-      }
-      return Optional.empty();
-    } catch (KubernetesClientException e) {
+    TokenReview review = client.authentication().v1().tokenReviews().create(new TokenReviewBuilder()
+        .withNewSpec().withToken(token).withAudiences(audiences).endSpec().build());
+    var status = review.getStatus();
+    if (status == null || !Boolean.TRUE.equals(status.getAuthenticated()) || status.getUser() == null) {
       return Optional.empty();
     }
+    if (!audiences.isEmpty() && (status.getAudiences() == null
+        || status.getAudiences().stream().noneMatch(audiences::contains))) {
+      return Optional.empty();
+    }
+    return Optional.of(status.getUser().getUsername());
   }
 
   private static String digest(String token) {

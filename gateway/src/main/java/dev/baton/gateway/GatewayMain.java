@@ -7,6 +7,9 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,10 +19,14 @@ import org.slf4j.LoggerFactory;
  * {@code POD_NAMESPACE} (the pool's namespace), {@code BATON_GATEWAY_PORT} (default 15002),
  * {@code HEALTH_PORT} (default 8080: /healthz, /readyz, /metrics), {@code BATON_HOLD} (how long
  * a call waits for a moving session, default 30s), {@code BATON_TOKEN_SECRET} (the Secret of
- * static tokens, optional), {@code BATON_CONTROL_TOKEN} (the pool's control token, sent to
- * drivers), {@code BATON_MAX_CONNECTION_AGE} and {@code BATON_MAX_CONNECTION_AGE_GRACE}
- * (connection retirement; no age limit when unset, grace default 60s). The operator sets all
- * of them; the Kubernetes client is configured the usual way (in-cluster ServiceAccount).
+ * static tokens, optional), {@code BATON_TOKEN_AUDIENCES} (comma-separated audiences a reviewed
+ * token must carry; default the API server's own), {@code BATON_SESSION_TOKEN} (the pool's
+ * session-API token, sent to drivers; it opens no DriverControl), {@code BATON_SERVICES}
+ * (comma-separated gRPC services forwarded; default the session API and health),
+ * {@code BATON_MAX_REQUEST_BYTES} (default 16777216), {@code BATON_MAX_CONNECTION_AGE} and
+ * {@code BATON_MAX_CONNECTION_AGE_GRACE} (connection retirement; no age limit when unset, grace
+ * default 60s). The operator sets them; the Kubernetes client is configured the usual way
+ * (in-cluster ServiceAccount). /readyz answers 503 until the session directory has synced.
  */
 public final class GatewayMain {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayMain.class);
@@ -37,21 +44,34 @@ public final class GatewayMain {
     KubernetesClient client = new KubernetesClientBuilder().build();
     SessionDirectory directory = new SessionDirectory(client, namespace, pool);
     String tokenSecret = env.get("BATON_TOKEN_SECRET");
-    String controlToken = env.get("BATON_CONTROL_TOKEN");
+    String sessionToken = env.get("BATON_SESSION_TOKEN");
     String maxAge = env.getOrDefault("BATON_MAX_CONNECTION_AGE", "");
     GatewayOptions options = new GatewayOptions("0.0.0.0",
         Integer.parseInt(env.getOrDefault("BATON_GATEWAY_PORT", "15002")),
         Durations.parse(env.getOrDefault("BATON_HOLD", "30s")),
         maxAge.isBlank() ? null : Durations.parse(maxAge),
         Durations.parse(env.getOrDefault("BATON_MAX_CONNECTION_AGE_GRACE", "60s")),
-        controlToken == null || controlToken.isBlank() ? null : controlToken);
+        sessionToken == null || sessionToken.isBlank() ? null : sessionToken,
+        new ServiceAllowList(Set.copyOf(list(env.getOrDefault("BATON_SERVICES",
+            String.join(",", ServiceAllowList.DEFAULT))))),
+        Integer.parseInt(env.getOrDefault("BATON_MAX_REQUEST_BYTES",
+            String.valueOf(GatewayOptions.DEFAULT_MAX_REQUEST_BYTES))),
+        GatewayOptions.DEFAULT_MAX_CONCURRENT_CALLS);
     GatewayServer gateway = new GatewayServer(directory, new SessionCreator(client, namespace, pool),
         new Authenticator(client, namespace, tokenSecret == null || tokenSecret.isBlank() ? null : tokenSecret,
-            java.time.Duration.ofSeconds(30)), options);
+            java.time.Duration.ofSeconds(30), list(env.getOrDefault("BATON_TOKEN_AUDIENCES", ""))), options);
     HttpServer health = HttpServer.create(new InetSocketAddress(Integer.parseInt(env.getOrDefault("HEALTH_PORT", "8080"))), 0);
-    health.createContext("/healthz", ex -> reply(ex, "ok"));
-    health.createContext("/readyz", ex -> reply(ex, "ok"));
-    health.createContext("/metrics", ex -> reply(ex, gateway.metrics().scrape()));
+    health.createContext("/healthz", ex -> reply(ex, 200, "ok"));
+    // Ready once the session directory holds every ClientSession: before that, calls would be
+    // answered NOT_FOUND for sessions that exist.
+    health.createContext("/readyz", ex -> {
+      if (directory.isSynced()) {
+        reply(ex, 200, "ok");
+      } else {
+        reply(ex, 503, "session directory not synced yet");
+      }
+    });
+    health.createContext("/metrics", ex -> reply(ex, 200, gateway.metrics().scrape()));
     health.start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -69,9 +89,13 @@ public final class GatewayMain {
     stopped.await();
   }
 
-  private static void reply(com.sun.net.httpserver.HttpExchange ex, String body) throws java.io.IOException {
+  private static List<String> list(String commaSeparated) {
+    return Arrays.stream(commaSeparated.split(",")).map(String::strip).filter(x -> !x.isEmpty()).toList();
+  }
+
+  private static void reply(com.sun.net.httpserver.HttpExchange ex, int code, String body) throws java.io.IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    ex.sendResponseHeaders(200, bytes.length);
+    ex.sendResponseHeaders(code, bytes.length);
     try (OutputStream out = ex.getResponseBody()) {
       out.write(bytes);
     }

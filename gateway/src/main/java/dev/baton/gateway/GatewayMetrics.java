@@ -46,6 +46,11 @@ public final class GatewayMetrics {
     };
   }
 
+  /** A call refused before routing (a service not forwarded, the gateway full), by code only. */
+  void refused(Status.Code code) {
+    registry.counter("baton_gateway_refused_calls", "code", code.name()).increment();
+  }
+
   void requestBytes(int bytes) {
     bytesToDrivers.increment(bytes);
   }

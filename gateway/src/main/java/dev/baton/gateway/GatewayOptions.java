@@ -12,21 +12,37 @@ import java.time.Duration;
  *     spread over replicas again; null keeps connections forever
  * @param maxConnectionAgeGrace how long calls still running on such a connection may finish
  *     before it is closed; the SDK reattaches to what was cut
- * @param controlToken the pool's control token, sent to drivers with every call; null when the
- *     drivers require none
+ * @param sessionToken the pool's session-API token, sent to drivers with every call; null when
+ *     the drivers require none. It opens the session API only, never DriverControl.
+ * @param services the services forwarded to drivers
+ * @param maxRequestBytes the largest request message a client may send (RESOURCE_EXHAUSTED above)
+ * @param maxConcurrentCalls calls being authenticated, routed or held at once; more are
+ *     RESOURCE_EXHAUSTED (calls already forwarded do not count)
  */
 public record GatewayOptions(String host, int port, Duration hold, Duration maxConnectionAge,
-    Duration maxConnectionAgeGrace, String controlToken) {
+    Duration maxConnectionAgeGrace, String sessionToken, ServiceAllowList services, int maxRequestBytes,
+    int maxConcurrentCalls) {
+
+  public static final int DEFAULT_MAX_REQUEST_BYTES = 16 << 20;
+  public static final int DEFAULT_MAX_CONCURRENT_CALLS = 1024;
 
   public static GatewayOptions local(Duration hold) {
-    return new GatewayOptions("127.0.0.1", 0, hold, null, null, null);
+    return new GatewayOptions("127.0.0.1", 0, hold, null, null, null, ServiceAllowList.defaults(),
+        DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MAX_CONCURRENT_CALLS);
   }
 
-  public GatewayOptions withControlToken(String token) {
-    return new GatewayOptions(host, port, hold, maxConnectionAge, maxConnectionAgeGrace, token);
+  public GatewayOptions withSessionToken(String token) {
+    return new GatewayOptions(host, port, hold, maxConnectionAge, maxConnectionAgeGrace, token, services,
+        maxRequestBytes, maxConcurrentCalls);
   }
 
   public GatewayOptions withConnectionAge(Duration age, Duration grace) {
-    return new GatewayOptions(host, port, hold, age, grace, controlToken);
+    return new GatewayOptions(host, port, hold, age, grace, sessionToken, services, maxRequestBytes,
+        maxConcurrentCalls);
+  }
+
+  public GatewayOptions withLimits(int maxRequestBytes, int maxConcurrentCalls) {
+    return new GatewayOptions(host, port, hold, maxConnectionAge, maxConnectionAgeGrace, sessionToken, services,
+        maxRequestBytes, maxConcurrentCalls);
   }
 }

@@ -27,9 +27,11 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +60,8 @@ public final class GatewayServer implements AutoCloseable {
   static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
   static final Metadata.Key<String> CONTROL_TOKEN =
       Metadata.Key.of("baton-control-token", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> SESSION_TOKEN =
+      Metadata.Key.of("baton-session-token", Metadata.ASCII_STRING_MARSHALLER);
   private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
     @Override
     public InputStream stream(byte[] value) {
@@ -84,11 +88,9 @@ public final class GatewayServer implements AutoCloseable {
   private final CallerAuthenticator authenticator;
   private final Duration hold;
   private final Map<String, ManagedChannel> drivers = new ConcurrentHashMap<>();
-  private final ExecutorService routing = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "gateway-route");
-    t.setDaemon(true);
-    return t;
-  });
+  /** Authentication and routing may wait (TokenReview, a held call): bounded, never the transport. */
+  private final ThreadPoolExecutor routing;
+  private final ServiceAllowList services;
   private final Server server;
   private final GatewayMetrics metrics = new GatewayMetrics();
   /** Adds the pool's control token to calls to drivers; null when drivers need none. */
@@ -103,10 +105,17 @@ public final class GatewayServer implements AutoCloseable {
     this.creator = creator;
     this.authenticator = authenticator;
     this.hold = options.hold();
-    this.toDrivers = options.controlToken() == null ? null : controlTokenInterceptor(options.controlToken());
+    this.toDrivers = options.sessionToken() == null ? null : sessionTokenInterceptor(options.sessionToken());
+    this.services = options.services();
+    this.routing = new ThreadPoolExecutor(0, options.maxConcurrentCalls(), 30, TimeUnit.SECONDS,
+        new SynchronousQueue<>(), r -> {
+          Thread t = new Thread(r, "gateway-route");
+          t.setDaemon(true);
+          return t;
+        });
     NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(options.host(), options.port()))
         .fallbackHandlerRegistry(new ProxyRegistry())
-        .maxInboundMessageSize(512 << 20)
+        .maxInboundMessageSize(options.maxRequestBytes())
         .addTransportFilter(metrics.connections());
     if (options.maxConnectionAge() != null) {
       builder.maxConnectionAge(options.maxConnectionAge().toMillis(), TimeUnit.MILLISECONDS);
@@ -115,14 +124,16 @@ public final class GatewayServer implements AutoCloseable {
       }
     }
     this.server = builder.build().start();
-    LOG.info("gateway listening on {}:{} (hold {}, max connection age {} + grace {}, control token {})",
+    LOG.info("gateway listening on {}:{} (hold {}, max connection age {} + grace {}, session token {}, "
+        + "services {}, max request {} bytes, max concurrent calls {})",
         options.host(), server.getPort(), hold, options.maxConnectionAge(), options.maxConnectionAgeGrace(),
-        toDrivers == null ? "none" : "sent");
+        toDrivers == null ? "none" : "sent", services.services(), options.maxRequestBytes(),
+        options.maxConcurrentCalls());
   }
 
-  private static ClientInterceptor controlTokenInterceptor(String token) {
+  private static ClientInterceptor sessionTokenInterceptor(String token) {
     Metadata h = new Metadata();
-    h.put(CONTROL_TOKEN, token);
+    h.put(SESSION_TOKEN, token);
     return io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(h);
   }
 
@@ -134,13 +145,21 @@ public final class GatewayServer implements AutoCloseable {
     return metrics;
   }
 
-  /** Every method, whatever its service, is proxied as bytes. */
+  /** Every method of an allowed service is proxied as bytes; any other is refused unread. */
   private final class ProxyRegistry extends HandlerRegistry {
     @Override
     public ServerMethodDefinition<?, ?> lookupMethod(String methodName, String authority) {
       MethodDescriptor<byte[], byte[]> method = MethodDescriptor.<byte[], byte[]>newBuilder()
           .setType(MethodDescriptor.MethodType.UNKNOWN).setFullMethodName(methodName)
           .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
+      Status refusal = services.refusal(methodName);
+      if (refusal != null) {
+        return ServerMethodDefinition.create(method, (call, headers) -> {
+          metrics.refused(refusal.getCode());
+          call.close(refusal, new Metadata());
+          return new ServerCall.Listener<>() {};
+        });
+      }
       return ServerMethodDefinition.create(method, new Handler(method));
     }
   }
@@ -160,37 +179,60 @@ public final class GatewayServer implements AutoCloseable {
       String authorization = headers.get(AUTHORIZATION);
       // Authentication (a TokenReview) and routing (a session being moved) may wait: never on a
       // transport thread.
-      routing.execute(() -> {
-        ServerCall<byte[], byte[]> call = serverCall;
-        String token = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-            ? authorization.substring(7).strip() : null;
-        var principal = authenticator.principal(token);
-        if (principal.isEmpty()) {
-          call.close(Status.UNAUTHENTICATED.withDescription(token == null
-              ? "no bearer token: send authorization: Bearer <token>" : "token not accepted"), new Metadata());
-          return;
-        }
-        headers.discardAll(PRINCIPAL);
-        headers.discardAll(AUTHORIZATION);
-        headers.discardAll(CONTROL_TOKEN);
-        headers.put(PRINCIPAL, principal.get());
-        if (sessionId == null && OPEN.equals(method.getFullMethodName()) && creator == null) {
-          call.close(Status.UNIMPLEMENTED.withDescription("this gateway opens no new sessions"), new Metadata());
-          return;
-        }
-        if (sessionId == null && OPEN.equals(method.getFullMethodName())) {
-          openSession(call, headers, principal.get(), listener);
-          return;
-        }
-        if (CLOSE.equals(method.getFullMethodName())) {
-          Route r = directory.route(sessionId);
-          if (r != null && creator != null && r.principal().equals(principal.get())) {
-            call = new ClosingCall(call, r);
-          }
-        }
-        route(call, headers, sessionId, principal.get(), listener);
-      });
+      try {
+        routing.execute(() -> authenticateAndRoute(serverCall, headers, sessionId, authorization, listener));
+      } catch (RejectedExecutionException full) {
+        metrics.refused(Status.Code.RESOURCE_EXHAUSTED);
+        serverCall.close(Status.RESOURCE_EXHAUSTED.withDescription("gateway is handling its maximum of "
+            + routing.getMaximumPoolSize() + " calls being routed; retry"), new Metadata());
+      }
       return listener;
+    }
+
+    private void authenticateAndRoute(ServerCall<byte[], byte[]> serverCall, Metadata headers, String sessionId,
+        String authorization, DeferredListener<byte[]> listener) {
+      ServerCall<byte[], byte[]> call = serverCall;
+      String token = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+          ? authorization.substring(7).strip() : null;
+      Optional<String> principal;
+      try {
+        principal = authenticator.principal(token);
+      } catch (StatusRuntimeException unavailable) {
+        call.close(unavailable.getStatus(), new Metadata());
+        return;
+      }
+      if (principal.isEmpty()) {
+        call.close(Status.UNAUTHENTICATED.withDescription(token == null
+            ? "no bearer token: send authorization: Bearer <token>" : "token not accepted"), new Metadata());
+        return;
+      }
+      headers.discardAll(PRINCIPAL);
+      headers.discardAll(AUTHORIZATION);
+      headers.discardAll(CONTROL_TOKEN);
+      headers.discardAll(SESSION_TOKEN);
+      headers.put(PRINCIPAL, principal.get());
+      if (sessionId != null && OPEN.equals(method.getFullMethodName())) {
+        // A driver would open it with no ClientSession: untracked, never moved, never cleaned up.
+        call.close(Status.INVALID_ARGUMENT.withDescription("OpenSession through the gateway takes no "
+            + "baton-session-id: the pool chooses the id; declare a ClientSession to choose it yourself"),
+            new Metadata());
+        return;
+      }
+      if (sessionId == null && OPEN.equals(method.getFullMethodName()) && creator == null) {
+        call.close(Status.UNIMPLEMENTED.withDescription("this gateway opens no new sessions"), new Metadata());
+        return;
+      }
+      if (sessionId == null && OPEN.equals(method.getFullMethodName())) {
+        openSession(call, headers, principal.get(), listener);
+        return;
+      }
+      if (CLOSE.equals(method.getFullMethodName())) {
+        Route r = directory.route(sessionId);
+        if (r != null && creator != null && r.principal().equals(principal.get())) {
+          call = new ClosingCall(call, r);
+        }
+      }
+      route(call, headers, sessionId, principal.get(), listener);
     }
 
     private void route(ServerCall<byte[], byte[]> call, Metadata headers, String sessionId, String principal,
@@ -250,7 +292,11 @@ public final class GatewayServer implements AutoCloseable {
 
       @Override
       public void onHalfClose() {
-        routing.execute(() -> answerOpen(call, principal, request));
+        try {
+          routing.execute(() -> answerOpen(call, principal, request));
+        } catch (RejectedExecutionException full) {
+          call.close(Status.RESOURCE_EXHAUSTED.withDescription("gateway is busy; retry"), new Metadata());
+        }
       }
     });
     call.request(1);

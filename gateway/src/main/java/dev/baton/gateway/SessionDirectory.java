@@ -50,6 +50,11 @@ public final class SessionDirectory implements Routes, AutoCloseable {
     }, 0);
   }
 
+  /** Whether the first listing of ClientSessions has arrived (until then, routes are missing). */
+  public boolean isSynced() {
+    return informer.hasSynced();
+  }
+
   private void signal() {
     synchronized (changed) {
       changed.notifyAll();

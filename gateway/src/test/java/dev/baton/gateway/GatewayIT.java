@@ -76,7 +76,7 @@ class GatewayIT {
     control = new dev.baton.operator.pool.ControlTokens(cluster.client()).token(NS, "routed");
     gateway = new GatewayServer(directory, new SessionCreator(cluster.client(), NS, "routed"),
         new Authenticator(cluster.client(), NS, "routed-tokens", Duration.ofSeconds(10)),
-        GatewayOptions.local(Duration.ofSeconds(30)).withControlToken(control));
+        GatewayOptions.local(Duration.ofSeconds(30)).withSessionToken(dev.baton.operator.pool.ControlTokens.sessionToken(control)));
   }
 
   @AfterAll
@@ -249,7 +249,7 @@ class GatewayIT {
     // must resume on a new connection without losing or repeating a batch.
     try (GatewayServer aging = new GatewayServer(directory, null,
         new Authenticator(cluster.client(), NS, "routed-tokens", Duration.ofSeconds(10)),
-        GatewayOptions.local(Duration.ofSeconds(30)).withControlToken(control)
+        GatewayOptions.local(Duration.ofSeconds(30)).withSessionToken(dev.baton.operator.pool.ControlTokens.sessionToken(control))
             .withConnectionAge(Duration.ofSeconds(1), Duration.ofSeconds(1)));
         Session s = Baton.builder().target("127.0.0.1:" + aging.port()).token("alice-secret-token")
             .attach(session.getStatus().getSessionId()).batchRows(1000).connect()) {

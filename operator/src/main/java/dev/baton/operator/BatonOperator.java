@@ -46,8 +46,24 @@ public final class BatonOperator implements AutoCloseable {
       }
     });
     ControlTokens tokens = new ControlTokens(client);
-    operator.register(new DriverPoolReconciler(prober, tokens, metrics, gatewayImage()), c -> watch(c, namespaces));
+    operator.register(new DriverPoolReconciler(prober, tokens, metrics, gatewayImage(), operatorNamespace()),
+        c -> watch(c, namespaces));
     operator.register(new ClientSessionReconciler(prober, tokens, metrics), c -> watch(c, namespaces));
+  }
+
+  /** The operator's own namespace (POD_NAMESPACE, from the downward API); baton-system when unset. */
+  static String operatorNamespace() {
+    String ns = System.getenv("POD_NAMESPACE");
+    return ns == null || ns.isBlank() ? "baton-system" : ns;
+  }
+
+  /**
+   * Ready once started and every informer is healthy (synced, watching). Leadership is not part
+   * of it: a standby replica is ready to take over, so it stays Ready.
+   */
+  public boolean isReady() {
+    var info = operator.getRuntimeInfo();
+    return info.isStarted() && info.allEventSourcesAreHealthy();
   }
 
   /** The gateway image pools get unless they name one: the operator's BATON_GATEWAY_IMAGE. */

@@ -37,7 +37,7 @@ public final class OperatorMain {
 
     KubernetesClient client = new KubernetesClientBuilder().build();
     BatonOperator operator = new BatonOperator(client, namespaces, leaseNamespace);
-    HttpServer health = health(healthPort, operator.metrics());
+    HttpServer health = health(healthPort, operator);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("stopping operator");
@@ -52,12 +52,21 @@ public final class OperatorMain {
     stopped.await();
   }
 
-  /** /healthz and /readyz: the process is up; /metrics: Prometheus text. */
-  private static HttpServer health(int port, OperatorMetrics metrics) throws IOException {
+  /**
+   * /healthz: the process is up; /readyz: started with every informer healthy (503 before);
+   * /metrics: Prometheus text.
+   */
+  private static HttpServer health(int port, BatonOperator operator) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
     server.createContext("/healthz", ex -> reply(ex, 200, "ok"));
-    server.createContext("/readyz", ex -> reply(ex, 200, "ok"));
-    server.createContext("/metrics", ex -> reply(ex, 200, metrics.scrape()));
+    server.createContext("/readyz", ex -> {
+      if (operator.isReady()) {
+        reply(ex, 200, "ok");
+      } else {
+        reply(ex, 503, "informers not started or not synced");
+      }
+    });
+    server.createContext("/metrics", ex -> reply(ex, 200, operator.metrics().scrape()));
     server.start();
     return server;
   }

@@ -97,10 +97,19 @@ public final class SessionEngine implements AutoCloseable {
     }
   }
 
+  /**
+   * Refuses SQL outside the session's sandbox ({@link SqlSandbox}); nothing runs. Every text
+   * that reaches the engine from a plan or a view passes here first.
+   */
+  public void check(String sql, SqlSandbox.Use use) throws SQLException {
+    SqlSandbox.check(connection, sql, use);
+  }
+
   /** The output column names of a query, without running it. */
   public List<String> columnsOf(String sql) throws SQLException {
+    check(sql, SqlSandbox.Use.QUERY);
     try (Statement st = connection.createStatement();
-        ResultSet rs = st.executeQuery("SELECT * FROM (" + sql + ") AS \"_cols\" LIMIT 0")) {
+        ResultSet rs = st.executeQuery("SELECT * FROM (" + sql + "\n) AS \"_cols\" LIMIT 0")) {
       ResultSetMetaData md = rs.getMetaData();
       List<String> names = new ArrayList<>();
       for (int i = 1; i <= md.getColumnCount(); i++) {
@@ -123,6 +132,7 @@ public final class SessionEngine implements AutoCloseable {
    * number of rows it changed, so every operation has a schema.
    */
   public void query(String sql, int batchRows, BatchSink sink) throws Exception {
+    check(sql, SqlSandbox.Use.STATEMENT);
     try (Statement st = connection.createStatement()) {
       running = st;
       boolean hasResult = st.execute(sql);

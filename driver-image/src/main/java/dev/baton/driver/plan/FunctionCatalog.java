@@ -99,7 +99,7 @@ public final class FunctionCatalog {
     String name = function.toLowerCase(Locale.ROOT);
     Entry entry = ENTRIES.get(name);
     if (entry == null) {
-      throw new PlanException(path, "unknown function '" + function + "'");
+      throw new PlanException(path, "unknown function '" + SqlText.abbreviate(function) + "'");
     }
     if (args.size() < entry.minArgs || args.size() > entry.maxArgs) {
       String expected = entry.minArgs == entry.maxArgs ? String.valueOf(entry.minArgs)

@@ -89,7 +89,8 @@ public final class PlanCompiler {
       case READ:
         return read(path + ".read", rel.getRead());
       case SQL:
-        return "SELECT * FROM (" + rawSql(path + ".sql", rel.getSql().getQuery()) + ") AS "
+        // The newline ends a trailing line comment in the raw text, which would swallow the rest.
+        return "SELECT * FROM (" + rawSql(path + ".sql", rel.getSql().getQuery()) + "\n) AS "
             + nextAlias();
       case FILTER: {
         Filter f = rel.getFilter();
@@ -363,7 +364,7 @@ public final class PlanCompiler {
         return literal(path + ".literal", e.getLiteral());
       case CALL: {
         var call = e.getCall();
-        String p = path + ".call(" + call.getFunction() + ")";
+        String p = path + ".call(" + SqlText.abbreviate(call.getFunction()) + ")";
         List<String> args = new ArrayList<>();
         for (int i = 0; i < call.getArgumentsCount(); i++) {
           Expression arg = call.getArguments(i);
@@ -417,6 +418,9 @@ public final class PlanCompiler {
         double v = lit.getFloat64();
         if (Double.isNaN(v) || Double.isInfinite(v)) {
           return "CAST('" + (Double.isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf") + "' AS DOUBLE)";
+        }
+        if (v == 0.0 && Double.doubleToRawLongBits(v) != 0L) {
+          return "CAST('-0.0' AS DOUBLE)"; // BigDecimal has no negative zero
         }
         return "CAST(" + BigDecimal.valueOf(v).toPlainString() + " AS DOUBLE)";
       }

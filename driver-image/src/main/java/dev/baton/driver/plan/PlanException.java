@@ -5,6 +5,11 @@ public final class PlanException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   public PlanException(String path, String problem) {
-    super(path + ": " + problem);
+    super(shortened(path) + ": " + problem);
+  }
+
+  /** A deep node's path is long: keep its start and its end, so the problem stays readable. */
+  private static String shortened(String path) {
+    return path.length() <= 240 ? path : path.substring(0, 120) + "..." + path.substring(path.length() - 100);
   }
 }

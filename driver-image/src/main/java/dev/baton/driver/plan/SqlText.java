@@ -10,6 +10,11 @@ public final class SqlText {
 
   private SqlText() {}
 
+  /** The text, cut to 64 characters for an error message that quotes it. */
+  public static String abbreviate(String text) {
+    return text.length() <= 64 ? text : text.substring(0, 64) + "...(" + text.length() + " characters)";
+  }
+
   public static String identifier(String path, String name) {
     if (name == null || name.isEmpty()) {
       throw new PlanException(path, "empty name");

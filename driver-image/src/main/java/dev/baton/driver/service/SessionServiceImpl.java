@@ -34,6 +34,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.regex.Pattern;
 
 /** The client-facing API. Thin: checks the caller, then hands off to sessions and operations. */
@@ -159,7 +160,13 @@ public final class SessionServiceImpl extends SessionServiceGrpc.SessionServiceI
       if (op == fresh) {
         Plan plan = req.getPlan();
         int batchRows = req.getBatchRows() == 0 ? DEFAULT_BATCH_ROWS : req.getBatchRows();
-        runner.start(s, op, () -> s.compiler().compile(plan), batchRows);
+        try {
+          runner.start(s, op, () -> s.compiler().compile(plan), batchRows);
+        } catch (RejectedExecutionException full) {
+          s.forgetOperation(op.id());
+          throw Status.RESOURCE_EXHAUSTED.withDescription("driver runs its maximum of operations at once; "
+              + "retry when one has finished").asRuntimeException();
+        }
       }
       new ResponseStreamer(op, (ServerCallStreamObserver<ExecutePlanResponse>) obs, -1).start();
     } catch (Throwable t) {

@@ -45,6 +45,9 @@ public final class Operation {
 
   public record Failed(Status status) implements Slot {}
 
+  /** Further past the end of a finished operation than its last response: nothing is there. */
+  public record Beyond(long lastIndex) implements Slot {}
+
   /** Already released by the client: it cannot be read again. */
   public record Released(long firstAvailable) implements Slot {}
 
@@ -141,7 +144,10 @@ public final class Operation {
     if (!finished) {
       return PENDING;
     }
-    return failure != null ? new Failed(failure) : END;
+    if (failure != null) {
+      return new Failed(failure);
+    }
+    return index > nextIndex ? new Beyond(nextIndex - 1) : END;
   }
 
   /** Frees responses with index <= upTo; returns how many bytes were freed. */

@@ -47,6 +47,10 @@ public final class ResponseStreamer {
         finish(null);
       } else if (slot instanceof Operation.Failed failed) {
         finish(failed.status());
+      } else if (slot instanceof Operation.Beyond beyond) {
+        // An empty stream without a completion marker would read as a cut stream: say why instead.
+        finish(Status.OUT_OF_RANGE.withDescription("operation " + op.id() + " ended at index "
+            + beyond.lastIndex() + "; reattach with after_index at most " + beyond.lastIndex()));
       } else if (slot instanceof Operation.Released released) {
         finish(Status.FAILED_PRECONDITION.withDescription("responses up to index "
             + (released.firstAvailable() - 1) + " of operation " + op.id()

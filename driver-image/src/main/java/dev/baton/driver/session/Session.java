@@ -112,7 +112,10 @@ public final class Session implements AutoCloseable {
         }
       }
       String sql = compiler().compileQuery(plan);
-      engine.execute("CREATE OR REPLACE VIEW " + quoted + " AS " + sql);
+      // A view body is one query: checked like any SQL, so it cannot close the statement it is
+      // wrapped in and append another, here or when a snapshot is imported.
+      engine.check(sql, dev.baton.driver.engine.SqlSandbox.Use.QUERY);
+      engine.execute("CREATE OR REPLACE VIEW " + quoted + " AS " + sql + "\n");
       synchronized (views) {
         views.remove(name);
         views.put(name, ViewDefinition.newBuilder().setName(name).setPlan(plan).build());

@@ -134,7 +134,7 @@ class BadInputIT {
     refused(() -> session.sql("SELECT * FROM read_csv('/etc/passwd')").collect(),
         Status.Code.PERMISSION_DENIED, "/etc/passwd");
     refused(() -> session.sql("SET memory_limit = '100GB'").collect(),
-        Status.Code.INVALID_ARGUMENT, "locked");
+        Status.Code.PERMISSION_DENIED, "statement SET is not allowed");
     refused(() -> session.sql("ATTACH '/tmp/other.db'").collect(), Status.Code.PERMISSION_DENIED);
     refused(() -> session.sql("COPY accounts TO '/tmp/stolen.csv'").collect(), Status.Code.PERMISSION_DENIED);
     refused(() -> session.setConfig("memory_limit", "1GiB"), Status.Code.FAILED_PRECONDITION,

@@ -51,8 +51,10 @@ class DrainIT {
   void sigtermLetsTheInFlightStreamFinishThenExits() throws Exception {
     try (DriverProcess driver = DriverProcess.start("sigterm", Map.of("BATON_SHUTDOWN_GRACE", "60s"))) {
       long rows = 0;
-      try (Session s = Baton.builder().target(driver.target()).batchRows(10_000).connect();
-          ArrowBatchStream stream = s.sql("SELECT range AS id, 'x' || range AS s FROM range(3000000)").stream()) {
+      // The session ends with its driver: it is closed below, once the driver is gone, not by
+      // try-with-resources, which would race the driver's exit right after the stream's end.
+      Session s = Baton.builder().target(driver.target()).batchRows(10_000).retryPolicy(RetryPolicy.none()).connect();
+      try (ArrowBatchStream stream = s.sql("SELECT range AS id, 'x' || range AS s FROM range(3000000)").stream()) {
         assertThat(stream.next()).isTrue();
         rows += stream.root().getRowCount();
         driver.terminate(); // SIGTERM while the operation is in flight
@@ -68,6 +70,8 @@ class DrainIT {
       assertThat(rows).isEqualTo(3_000_000L);
       assertThat(driver.process().waitFor(60, TimeUnit.SECONDS)).as("driver exits after the grace wait").isTrue();
       assertThat(Files.readString(driver.log())).contains("driver stopped");
+      assertThatThrownBy(s::close).as("the session went with its driver")
+          .isInstanceOfSatisfying(BatonException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.UNAVAILABLE));
     }
   }
 

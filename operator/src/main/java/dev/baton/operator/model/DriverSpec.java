@@ -5,6 +5,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import java.util.ArrayList;
@@ -22,7 +23,16 @@ public class DriverSpec {
   @JsonPropertyDescription("CPU and memory for each driver pod.")
   private ResourceRequirements resources;
 
-  @JsonPropertyDescription("Extra environment variables for the driver (BATON_* settings among them).")
+  @Size(max = 128)
+  @ValidationRule(value = "self.all(e, !(e.name in ['BATON_CONTROL_TOKEN', 'BATON_SESSION_TOKEN', 'BATON_HOST', "
+      + "'BATON_PORT', 'BATON_REVISION', 'BATON_MAX_SESSIONS', 'BATON_SHUTDOWN_GRACE', 'POD_IP', 'POD_NAME', "
+      + "'POD_NAMESPACE']))",
+      message = "may not set a variable the operator sets for every driver (BATON_CONTROL_TOKEN, "
+          + "BATON_SESSION_TOKEN, BATON_HOST, BATON_PORT, BATON_REVISION, BATON_MAX_SESSIONS, BATON_SHUTDOWN_GRACE, "
+          + "POD_IP, POD_NAME, POD_NAMESPACE); use the pool's own fields instead",
+      reason = "FieldValueForbidden")
+  @JsonPropertyDescription("Extra environment variables for the driver (at most 128), e.g. BATON_DATA_DIRS. "
+      + "Variables the operator sets itself (tokens, address, revision, limits from the pool's fields) are refused.")
   private List<EnvVar> env = new ArrayList<>();
 
   @Default("{}")

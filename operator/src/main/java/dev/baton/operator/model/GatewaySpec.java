@@ -5,7 +5,10 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import java.util.List;
 
 /** The gateway in front of a pool. */
 public class GatewaySpec {
@@ -41,6 +44,26 @@ public class GatewaySpec {
       + "value that principal's token. Unset: only Kubernetes ServiceAccount tokens (TokenReview) are accepted.")
   private String tokenSecret;
 
+  @Size(max = 16)
+  @ValidationRule(value = "self.all(s, s != 'baton.v1.DriverControl')",
+      message = "baton.v1.DriverControl is reachable by the operator only and cannot be forwarded",
+      reason = "FieldValueForbidden")
+  @JsonPropertyDescription("gRPC services the gateway forwards to drivers (full names, e.g. "
+      + "baton.v1.SessionService). Unset: baton.v1.SessionService and grpc.health.v1.Health. Calls to any other "
+      + "service are refused UNIMPLEMENTED; baton.v1.DriverControl is never forwarded.")
+  private List<String> services;
+
+  @Size(max = 32)
+  @JsonPropertyDescription("Audiences a Kubernetes token must be valid for (TokenReview spec.audiences), e.g. "
+      + "baton.dev. Unset: the API server's own audience, so clients can use ordinary ServiceAccount tokens.")
+  private List<String> tokenAudiences;
+
+  @Pattern(Patterns.QUANTITY)
+  @Default("16Mi")
+  @JsonPropertyDescription("Largest request message a client may send through the gateway; larger ones fail "
+      + "RESOURCE_EXHAUSTED. Plans are small; raise it only for very large literal lists.")
+  private String maxRequestSize = "16Mi";
+
   @Pattern(Patterns.DURATION)
   @Default("30s")
   @JsonPropertyDescription("How long a call for a session that is being moved waits for it before failing "
@@ -57,6 +80,30 @@ public class GatewaySpec {
   @Default("1m")
   @JsonPropertyDescription("How long calls on a retired connection may still run before it is closed.")
   private String maxConnectionAgeGrace = "1m";
+
+  public List<String> getServices() {
+    return services;
+  }
+
+  public void setServices(List<String> services) {
+    this.services = services;
+  }
+
+  public List<String> getTokenAudiences() {
+    return tokenAudiences;
+  }
+
+  public void setTokenAudiences(List<String> tokenAudiences) {
+    this.tokenAudiences = tokenAudiences;
+  }
+
+  public String getMaxRequestSize() {
+    return maxRequestSize;
+  }
+
+  public void setMaxRequestSize(String maxRequestSize) {
+    this.maxRequestSize = maxRequestSize;
+  }
 
   public Integer getReplicas() {
     return replicas;

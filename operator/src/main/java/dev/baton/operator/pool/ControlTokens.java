@@ -9,25 +9,37 @@ import io.grpc.Metadata;
 import io.grpc.stub.AbstractStub;
 import io.grpc.stub.MetadataUtils;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The per-pool shared secret that drivers demand of every caller ({@code baton-control-token}).
- * It lives in Secret {@code <pool>-control}, created once by the operator with 32 random bytes
- * and owned by the pool; drivers and the gateway get it as {@code BATON_CONTROL_TOKEN}, the
- * operator reads it here. A shared secret rather than mTLS: it needs no certificate authority in
- * the cluster, and a pool's token is worthless for any other pool.
+ * The per-pool shared secrets drivers demand of their callers. Secret {@code <pool>-control},
+ * created once by the operator and owned by the pool, holds two:
+ * <ul>
+ *   <li>{@code token}, the control token ({@code baton-control-token}): opens DriverControl
+ *       (export, import, drain). Only the operator and the drivers have it.
+ *   <li>{@code session}, the session token ({@code baton-session-token}): opens the session API.
+ *       The pool's gateway has it too. It is an HMAC of the control token, so the operator needs
+ *       to read only one value, and holding it tells nothing about the control token.
+ * </ul>
+ * Shared secrets rather than mTLS: they need no certificate authority in the cluster, and a
+ * pool's tokens are worthless for any other pool.
  *
- * <p>The token is read once per operator process. Rotating it means replacing the pool's
- * drivers too (they read it at start), so deleting the Secret by hand is not a rotation.
+ * <p>The tokens are read once per operator process. Rotating them means replacing the pool's
+ * drivers too (they read them at start), so deleting the Secret by hand is not a rotation.
  */
 public final class ControlTokens {
   public static final String KEY = "token";
+  public static final String SESSION_KEY = "session";
   public static final Metadata.Key<String> HEADER =
       Metadata.Key.of("baton-control-token", Metadata.ASCII_STRING_MARSHALLER);
+  public static final Metadata.Key<String> SESSION_HEADER =
+      Metadata.Key.of("baton-session-token", Metadata.ASCII_STRING_MARSHALLER);
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final KubernetesClient client;
@@ -59,6 +71,7 @@ public final class ControlTokens {
           .withOwnerReferences(PoolObjects.owner(pool)).endMetadata()
           .withType("Opaque")
           .addToStringData(KEY, Base64.getUrlEncoder().withoutPadding().encodeToString(bytes)).build();
+      wanted.getStringData().put(SESSION_KEY, sessionToken(wanted.getStringData().get(KEY)));
       try {
         live = client.secrets().inNamespace(ns).resource(wanted).create();
       } catch (KubernetesClientException e) {
@@ -69,8 +82,31 @@ public final class ControlTokens {
       }
     }
     String token = decode(live);
+    String session = sessionToken(token);
+    String stored = live.getData() == null ? null : live.getData().get(SESSION_KEY);
+    if (stored == null || !session.equals(new String(Base64.getDecoder().decode(stored), StandardCharsets.UTF_8))) {
+      // A Secret written before the session token existed: add it, so new drivers and the
+      // gateway can be given it.
+      client.secrets().inNamespace(ns).withName(secretName(name)).edit(s -> {
+        s.setData(s.getData() == null ? new java.util.HashMap<>() : new java.util.HashMap<>(s.getData()));
+        s.getData().put(SESSION_KEY, Base64.getEncoder().encodeToString(session.getBytes(StandardCharsets.UTF_8)));
+        return s;
+      });
+    }
     cache.put(key(ns, name), token);
     return token;
+  }
+
+  /** The session-API token that goes with a control token (HMAC-SHA256, URL-safe base64). */
+  public static String sessionToken(String controlToken) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(controlToken.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(
+          mac.doFinal("baton.v1.SessionService".getBytes(StandardCharsets.UTF_8)));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** The pool's token; reads the Secret when not known yet. */
@@ -85,10 +121,17 @@ public final class ControlTokens {
     });
   }
 
-  /** The stub, sending {@code token} with every call. */
+  /** The DriverControl stub, sending the control {@code token} with every call. */
   public static <S extends AbstractStub<S>> S withToken(S stub, String token) {
     Metadata h = new Metadata();
     h.put(HEADER, token);
+    return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(h));
+  }
+
+  /** The session-API stub, sending the session token that goes with {@code controlToken}. */
+  public static <S extends AbstractStub<S>> S withSessionToken(S stub, String controlToken) {
+    Metadata h = new Metadata();
+    h.put(SESSION_HEADER, sessionToken(controlToken));
     return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(h));
   }
 

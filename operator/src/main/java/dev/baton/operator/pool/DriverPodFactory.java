@@ -33,7 +33,8 @@ public final class DriverPodFactory {
         new EnvVarBuilder().withName("BATON_MAX_SESSIONS")
             .withValue(String.valueOf(pool.getSpec().getSessions().getMaxPerDriver())).build(),
         new EnvVarBuilder().withName("BATON_SHUTDOWN_GRACE").withValue(pool.getSpec().getUpgrade().getDrainTimeout()).build(),
-        controlToken(name)));
+        controlToken(name),
+        sessionToken(name)));
     EngineSpec engine = driver.getEngine();
     if (engine != null) {
       addIfSet(env, "BATON_SESSION_MEMORY_LIMIT", toDriverSize(engine.getMemoryLimit()));
@@ -42,7 +43,10 @@ public final class DriverPodFactory {
       addIfSet(env, "BATON_SESSION_RESULT_BUFFER", toDriverSize(engine.getResultBuffer()));
     }
     if (driver.getEnv() != null) {
-      env.addAll(driver.getEnv());
+      // The user's variables go first: of two with one name the last wins, so a reserved
+      // variable (the API server also refuses BATON_* and POD_* names in spec.driver.env) can
+      // never be replaced.
+      env.addAll(0, driver.getEnv());
     }
     return new PodBuilder()
         .withNewMetadata()
@@ -83,10 +87,17 @@ public final class DriverPodFactory {
         .build();
   }
 
-  /** Only the pool's gateway and the operator, which know this Secret's token, may call the driver. */
+  /** Only the operator, which knows this token, may call the driver's DriverControl. */
   static EnvVar controlToken(String pool) {
     return new EnvVarBuilder().withName("BATON_CONTROL_TOKEN").withNewValueFrom().withNewSecretKeyRef()
         .withName(ControlTokens.secretName(pool)).withKey(ControlTokens.KEY).endSecretKeyRef().endValueFrom().build();
+  }
+
+  /** Only the pool's gateway and the operator, which know this token, may call the session API. */
+  static EnvVar sessionToken(String pool) {
+    return new EnvVarBuilder().withName("BATON_SESSION_TOKEN").withNewValueFrom().withNewSecretKeyRef()
+        .withName(ControlTokens.secretName(pool)).withKey(ControlTokens.SESSION_KEY).endSecretKeyRef().endValueFrom()
+        .build();
   }
 
   static EnvVar fieldRef(String name, String path) {

@@ -53,13 +53,20 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
   private final SessionEvacuator evacuator;
   private final ControlTokens tokens;
   private final String gatewayImage;
+  private final String operatorNamespace;
   /** Told about pods this reconciler just created or changed, so the next reconcile sees them. */
   private InformerEventSource<Pod, DriverPool> podSource;
 
   private final OperatorMetrics metrics;
 
-  public DriverPoolReconciler(DriverProber prober, ControlTokens tokens, OperatorMetrics metrics, String gatewayImage) {
+  /**
+   * @param operatorNamespace where the operator's pods run: the only namespace whose operator
+   *     pods the drivers' NetworkPolicy admits
+   */
+  public DriverPoolReconciler(DriverProber prober, ControlTokens tokens, OperatorMetrics metrics, String gatewayImage,
+      String operatorNamespace) {
     this.prober = prober;
+    this.operatorNamespace = operatorNamespace;
     this.gatewayImage = gatewayImage;
     this.tokens = tokens;
     this.metrics = metrics;
@@ -147,7 +154,7 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
       owned.ensure(PoolObjects.clientService(pool));
       owned.ensure(PoolObjects.endpointSlice(pool, PoolLabels.driversService(name), plan.endpoints()));
       owned.ensure(PoolObjects.disruptionBudget(pool));
-      owned.ensure(PoolObjects.networkPolicy(pool));
+      owned.ensure(PoolObjects.networkPolicy(pool, operatorNamespace));
       ensureGateway(owned, pool);
       prober.retain(ns + "/" + name,
           new HashSet<>(drivers.stream().map(DriverView::ip).filter(java.util.Objects::nonNull).toList()));

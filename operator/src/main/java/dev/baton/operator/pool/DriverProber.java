@@ -33,11 +33,14 @@ public final class DriverProber implements AutoCloseable {
     return ControlTokens.withToken(DriverControlGrpc.newBlockingStub(channel(ip)), token);
   }
 
-  /** SessionService of the driver at {@code ip}, as {@code principal}, presenting the control token. */
+  /**
+   * SessionService of the driver at {@code ip}, as {@code principal}, presenting the session
+   * token that goes with the pool's control {@code token}.
+   */
   public SessionServiceGrpc.SessionServiceBlockingStub sessions(String ip, String token, String principal) {
     Metadata h = new Metadata();
     h.put(PRINCIPAL, principal);
-    return ControlTokens.withToken(SessionServiceGrpc.newBlockingStub(channel(ip)), token)
+    return ControlTokens.withSessionToken(SessionServiceGrpc.newBlockingStub(channel(ip)), token)
         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(h));
   }
 

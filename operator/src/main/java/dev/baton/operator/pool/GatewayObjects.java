@@ -3,6 +3,7 @@ package dev.baton.operator.pool;
 import dev.baton.operator.model.DriverPool;
 import dev.baton.operator.model.GatewaySpec;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -129,9 +130,18 @@ public final class GatewayObjects {
         value("BATON_HOLD", g.getHoldTimeout()),
         value("BATON_MAX_CONNECTION_AGE", g.getMaxConnectionAge()),
         value("BATON_MAX_CONNECTION_AGE_GRACE", g.getMaxConnectionAgeGrace()),
-        DriverPodFactory.controlToken(name)));
+        value("BATON_MAX_REQUEST_BYTES", String.valueOf(Quantity.getAmountInBytes(
+            new Quantity(g.getMaxRequestSize() == null ? "16Mi" : g.getMaxRequestSize())).longValueExact())),
+        // The gateway opens the session API only: it never holds the control token.
+        DriverPodFactory.sessionToken(name)));
     if (g.getTokenSecret() != null) {
       env.add(value("BATON_TOKEN_SECRET", g.getTokenSecret()));
+    }
+    if (g.getServices() != null && !g.getServices().isEmpty()) {
+      env.add(value("BATON_SERVICES", String.join(",", g.getServices())));
+    }
+    if (g.getTokenAudiences() != null && !g.getTokenAudiences().isEmpty()) {
+      env.add(value("BATON_TOKEN_AUDIENCES", String.join(",", g.getTokenAudiences())));
     }
     return new DeploymentBuilder().withNewMetadata().withName(name(name))
         .withNamespace(pool.getMetadata().getNamespace()).withLabels(labels(name))

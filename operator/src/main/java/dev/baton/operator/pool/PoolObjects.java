@@ -88,8 +88,11 @@ public final class PoolObjects {
         .endSpec().build();
   }
 
-  /** Only the pool's gateway and the operator may reach its drivers. */
-  public static NetworkPolicy networkPolicy(DriverPool pool) {
+  /**
+   * Only the pool's gateway and the operator may reach its drivers: the operator's pods only in
+   * the operator's own namespace, so a pod labelled like the operator elsewhere is not let in.
+   */
+  public static NetworkPolicy networkPolicy(DriverPool pool, String operatorNamespace) {
     String name = pool.getMetadata().getName();
     return new NetworkPolicyBuilder().withNewMetadata().withName(PoolLabels.driversService(name))
         .withNamespace(pool.getMetadata().getNamespace()).withLabels(labels(pool, "driver"))
@@ -100,7 +103,8 @@ public final class PoolObjects {
         .addNewIngress()
         .addNewFrom().withNewPodSelector().addToMatchLabels(PoolLabels.POOL, name)
         .addToMatchLabels(PoolLabels.COMPONENT, "gateway").endPodSelector().endFrom()
-        .addNewFrom().withNewNamespaceSelector().endNamespaceSelector().withNewPodSelector()
+        .addNewFrom().withNewNamespaceSelector().addToMatchLabels("kubernetes.io/metadata.name", operatorNamespace)
+        .endNamespaceSelector().withNewPodSelector()
         .addToMatchLabels("app.kubernetes.io/name", "baton-operator").endPodSelector().endFrom()
         .addNewPort().withProtocol("TCP").withPort(new IntOrString(PoolLabels.DRIVER_PORT)).endPort()
         .endIngress()

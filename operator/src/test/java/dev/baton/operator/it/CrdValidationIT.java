@@ -75,10 +75,13 @@ class CrdValidationIT {
       zero threads                | 'threads: 2'                | 'threads: 0'                        | spec.driver.engine.threads
       bad session limit           | 'maxPerDriver: 50'          | 'maxPerDriver: 0'                   | spec.sessions.maxPerDriver
       negative surge              | 'maxSurge: 1'               | 'maxSurge: -2'                      | spec.upgrade.maxSurge
+      reserved driver env         | 'threads: 2'                | 'threads: 2\n    env: [{name: BATON_CONTROL_TOKEN, value: mine}]' | spec.driver.env
+      gateway forwards control    | 'holdTimeout: 30s'          | 'holdTimeout: 30s\n    services: [baton.v1.DriverControl]' | spec.gateway.services
       """)
   void invalidPoolsAreRefusedNamingTheField(String name, String from, String to, String field) throws Exception {
     cluster.namespace("validation");
-    ControlPlane.KubectlResult r = apply(pool(from, to).replace("name: analytics", "name: bad-" + name.replace(' ', '-')));
+    ControlPlane.KubectlResult r = apply(pool(from, to.replace("\\n", "\n"))
+        .replace("name: analytics", "name: bad-" + name.replace(' ', '-')));
     assertThat(r.exitCode()).as(r.output()).isNotZero();
     assertThat(r.output()).contains("is invalid").contains(field);
   }

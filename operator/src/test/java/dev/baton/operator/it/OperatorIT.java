@@ -10,6 +10,7 @@ import dev.baton.operator.BatonOperator;
 import dev.baton.operator.model.ClientSession;
 import dev.baton.operator.model.DriverPool;
 import dev.baton.operator.model.SessionPhase;
+import dev.baton.operator.pool.ControlTokens;
 import dev.baton.operator.pool.PoolLabels;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -142,10 +143,10 @@ class OperatorIT {
         .containsEntry("SESSIONS", "0").containsEntry("REVISION", pool.getStatus().getCurrentRevision())
         .containsEntry("AVAILABLE", "True").containsKey("AGE");
 
-    // A session works at a driver the slice lists, for a caller with the pool's control token.
+    // A session works at a driver the slice lists, for a caller with the pool's session token.
     String ip = sliceIps("trio-drivers").iterator().next();
     try (Session s = Baton.builder().target(ip + ":15002").principal("alice")
-        .header("baton-control-token", controlToken("trio")).connect()) {
+        .header("baton-session-token", ControlTokens.sessionToken(controlToken("trio"))).connect()) {
       assertThat(s.range(0, 100).count()).isEqualTo(100);
       assertThat(s.openConfig()).containsEntry("memory_limit", "256MiB").containsEntry("threads", "1");
     }
@@ -211,7 +212,7 @@ class OperatorIT {
 
   private static long evens(ClientSession cs) {
     try (Session s = Baton.builder().target(cs.getStatus().getEndpoint()).principal("alice")
-        .header("baton-control-token", controlToken(cs.getSpec().getPool()))
+        .header("baton-session-token", ControlTokens.sessionToken(controlToken(cs.getSpec().getPool())))
         .attach(cs.getStatus().getSessionId()).connect()) {
       assertThat(s.config()).containsEntry("user.team", "blue");
       return s.table("evens").count();

@@ -44,7 +44,11 @@ class GatewayObjectsTest {
     Map<String, EnvVar> env = env(p);
     assertThat(env.get("BATON_POOL").getValue()).isEqualTo("sales");
     assertThat(env.get("BATON_MAX_CONNECTION_AGE").getValue()).isEqualTo("5m");
-    assertThat(env.get("BATON_CONTROL_TOKEN").getValueFrom().getSecretKeyRef().getName()).isEqualTo("sales-control");
+    assertThat(env.get("BATON_SESSION_TOKEN").getValueFrom().getSecretKeyRef().getName()).isEqualTo("sales-control");
+    assertThat(env.get("BATON_SESSION_TOKEN").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("session");
+    assertThat(env).as("the gateway never holds the control token").doesNotContainKey("BATON_CONTROL_TOKEN");
+    assertThat(env.get("BATON_MAX_REQUEST_BYTES").getValue()).isEqualTo(String.valueOf(16 << 20));
+    assertThat(env).as("default services").doesNotContainKey("BATON_SERVICES");
     assertThat(env).doesNotContainKey("BATON_TOKEN_SECRET");
     assertThat(GatewayObjects.tokenSecretRole(p)).as("no static tokens, no Role").isNull();
 
@@ -75,6 +79,7 @@ class GatewayObjectsTest {
     });
     assertThat(GatewayObjects.sessionsBinding(p).getRoleRef().getName()).isEqualTo("baton-gateway");
     assertThat(DriverPodFactory.build(p, "abc123").getSpec().getContainers().get(0).getEnv())
-        .anySatisfy(e -> assertThat(e.getName()).isEqualTo("BATON_CONTROL_TOKEN"));
+        .anySatisfy(e -> assertThat(e.getName()).isEqualTo("BATON_CONTROL_TOKEN"))
+        .anySatisfy(e -> assertThat(e.getName()).isEqualTo("BATON_SESSION_TOKEN"));
   }
 }

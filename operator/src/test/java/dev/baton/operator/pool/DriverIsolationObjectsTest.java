@@ -1,0 +1,66 @@
+package dev.baton.operator.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.operator.model.DriverPool;
+import dev.baton.operator.model.DriverPoolSpec;
+import dev.baton.operator.model.DriverSpec;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** What the operator renders to keep drivers apart: who may reach them, and what they are given. */
+class DriverIsolationObjectsTest {
+  private static DriverPool pool() {
+    DriverPool p = new DriverPool();
+    p.setMetadata(new ObjectMetaBuilder().withName("sales").withNamespace("team").withUid("u-1").build());
+    DriverPoolSpec spec = new DriverPoolSpec();
+    DriverSpec d = new DriverSpec();
+    d.setImage("reg/baton-driver:1");
+    spec.setDriver(d);
+    p.setSpec(spec);
+    return p;
+  }
+
+  @Test
+  void theNetworkPolicyAdmitsTheOperatorOnlyFromItsOwnNamespace() {
+    var policy = PoolObjects.networkPolicy(pool(), "baton-system");
+    var from = policy.getSpec().getIngress().get(0).getFrom();
+    assertThat(from).hasSize(2);
+    assertThat(from.get(0).getPodSelector().getMatchLabels()).containsEntry(PoolLabels.POOL, "sales")
+        .containsEntry(PoolLabels.COMPONENT, "gateway");
+    assertThat(from.get(0).getNamespaceSelector()).as("the pool's own namespace").isNull();
+    assertThat(from.get(1).getPodSelector().getMatchLabels()).containsEntry("app.kubernetes.io/name", "baton-operator");
+    assertThat(from.get(1).getNamespaceSelector().getMatchLabels())
+        .as("an operator-labelled pod elsewhere is not admitted")
+        .isEqualTo(Map.of("kubernetes.io/metadata.name", "baton-system"));
+  }
+
+  @Test
+  void reservedVariablesCannotBeReplacedThroughTheDriversEnv() {
+    DriverPool p = pool();
+    p.getSpec().getDriver().setEnv(List.of(
+        new EnvVarBuilder().withName("BATON_CONTROL_TOKEN").withValue("chosen-by-the-user").build(),
+        new EnvVarBuilder().withName("BATON_DATA_DIRS").withValue("/data").build()));
+    List<EnvVar> env = DriverPodFactory.build(p, "abc123").getSpec().getContainers().get(0).getEnv();
+    // Of two variables with one name the last wins: the operator's come after the user's.
+    Map<String, EnvVar> effective = new LinkedHashMap<>();
+    env.forEach(e -> effective.put(e.getName(), e));
+    assertThat(effective.get("BATON_CONTROL_TOKEN").getValue()).isNull();
+    assertThat(effective.get("BATON_CONTROL_TOKEN").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("token");
+    assertThat(effective.get("BATON_SESSION_TOKEN").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("session");
+    assertThat(effective.get("BATON_DATA_DIRS").getValue()).as("other settings stay the user's").isEqualTo("/data");
+  }
+
+  @Test
+  void theSessionTokenIsDerivedFromTheControlTokenAndRevealsNothingOfIt() {
+    String control = "c0ntrol";
+    assertThat(ControlTokens.sessionToken(control)).isEqualTo(ControlTokens.sessionToken(control))
+        .isNotEqualTo(control).doesNotContain(control)
+        .isNotEqualTo(ControlTokens.sessionToken("c0ntrol2"));
+  }
+}
