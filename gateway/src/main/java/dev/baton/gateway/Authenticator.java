@@ -44,11 +44,18 @@ public final class Authenticator implements CallerAuthenticator {
    */
   public Authenticator(KubernetesClient client, String secretNamespace, String secretName, Duration cacheFor,
       List<String> audiences) {
+    this(client, secretNamespace, secretName, cacheFor, audiences, MAX_CACHED_TOKENS);
+  }
+
+  Authenticator(KubernetesClient client, String secretNamespace, String secretName, Duration cacheFor,
+      List<String> audiences, long maxCachedTokens) {
     this.client = client;
     this.secretNamespace = secretNamespace;
     this.secretName = secretName;
     this.audiences = List.copyOf(audiences);
-    this.reviewed = Caffeine.newBuilder().maximumSize(MAX_CACHED_TOKENS).expireAfterWrite(cacheFor).build();
+    // Same-thread maintenance: the bound holds when cachedTokens() is read, not some time later.
+    this.reviewed = Caffeine.newBuilder().maximumSize(maxCachedTokens).expireAfterWrite(cacheFor)
+        .executor(Runnable::run).build();
   }
 
   public Authenticator(KubernetesClient client, String secretNamespace, String secretName, Duration cacheFor) {

@@ -155,6 +155,93 @@ class GatewayIT {
             && id.equals(cs.getStatus().getSessionId()))).get(60, TimeUnit.SECONDS);
   }
 
+  /** A channel to the gateway as alice, routed by her own session. */
+  private static io.grpc.Channel asAlice(io.grpc.ManagedChannel ch) {
+    io.grpc.Metadata h = new io.grpc.Metadata();
+    h.put(GatewayServer.AUTHORIZATION, "Bearer alice-secret-token");
+    h.put(GatewayServer.SESSION, session.getStatus().getSessionId());
+    return io.grpc.ClientInterceptors.intercept(ch, io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(h));
+  }
+
+  @Test
+  void driverControlAndUnlistedServicesAreNeverForwardedWhateverTheCallerHolds() {
+    io.grpc.ManagedChannel ch = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
+        .forTarget("127.0.0.1:" + gateway.port()).usePlaintext().build();
+    try {
+      var control = dev.baton.proto.v1.DriverControlGrpc.newBlockingStub(asAlice(ch));
+      List<Runnable> attacks = List.of(
+          () -> control.exportSession(ExportSessionRequest.newBuilder().setSessionId("someone-elses-session").build()),
+          () -> control.drain(dev.baton.proto.v1.DrainRequest.getDefaultInstance()),
+          () -> control.importSession(SessionSnapshot.newBuilder().setFormatVersion(2)
+              .setSessionId("forged-session-0000000000").setPrincipal("bob").build()),
+          () -> control.listSessions(dev.baton.proto.v1.ListSessionsRequest.getDefaultInstance()));
+      for (Runnable attack : attacks) {
+        assertThatThrownBy(attack::run).isInstanceOfSatisfying(io.grpc.StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+          assertThat(e.getStatus().getDescription()).contains("operator only");
+        });
+      }
+      io.grpc.MethodDescriptor<byte[], byte[]> unknown = io.grpc.MethodDescriptor.<byte[], byte[]>newBuilder()
+          .setType(io.grpc.MethodDescriptor.MethodType.UNARY).setFullMethodName("evil.Service/Anything")
+          .setRequestMarshaller(Bytes.MARSHALLER).setResponseMarshaller(Bytes.MARSHALLER).build();
+      assertThatThrownBy(() -> io.grpc.stub.ClientCalls.blockingUnaryCall(asAlice(ch), unknown,
+          io.grpc.CallOptions.DEFAULT, new byte[0])).isInstanceOfSatisfying(io.grpc.StatusRuntimeException.class,
+          e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));
+      // An OpenSession that names its id would open a session no ClientSession tracks.
+      assertThatThrownBy(() -> dev.baton.proto.v1.SessionServiceGrpc.newBlockingStub(asAlice(ch))
+          .openSession(dev.baton.proto.v1.OpenSessionRequest.newBuilder()
+              .setSessionId("squatted-session-00000000").build()))
+          .isInstanceOfSatisfying(io.grpc.StatusRuntimeException.class,
+              e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+    } finally {
+      ch.shutdownNow();
+    }
+    // None of it reached a driver: both still accept sessions and hold no forged one.
+    try (var prober = new dev.baton.operator.pool.DriverProber()) {
+      for (Pod p : cluster.client().pods().inNamespace(NS)
+          .withLabels(dev.baton.operator.pool.PoolLabels.driverSelector("routed")).list().getItems()) {
+        var driver = prober.stub(p.getStatus().getPodIP(), control);
+        assertThat(driver.status(dev.baton.proto.v1.StatusRequest.getDefaultInstance()).getState())
+            .isEqualTo(dev.baton.proto.v1.StatusResponse.State.ACCEPTING);
+        assertThat(driver.listSessions(dev.baton.proto.v1.ListSessionsRequest.getDefaultInstance()).getSessionsList())
+            .noneMatch(i -> i.getSessionId().startsWith("forged") || i.getSessionId().startsWith("squatted"));
+      }
+    }
+    try (Session s = through("alice")) {
+      assertThat(s.table("evens").count()).isEqualTo(50);
+    }
+  }
+
+  @Test
+  void theGatewaysOwnCredentialOpensTheSessionApiButNeverDriverControl() {
+    String driverIp = session.getStatus().getEndpoint().split(":")[0];
+    io.grpc.ManagedChannel ch = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
+        .forAddress(driverIp, 15002).usePlaintext().build();
+    try {
+      io.grpc.Metadata h = new io.grpc.Metadata();
+      h.put(GatewayServer.SESSION_TOKEN, dev.baton.operator.pool.ControlTokens.sessionToken(control));
+      h.put(GatewayServer.CONTROL_TOKEN, dev.baton.operator.pool.ControlTokens.sessionToken(control));
+      var asGateway = io.grpc.ClientInterceptors.intercept(ch, io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(h));
+      assertThatThrownBy(() -> dev.baton.proto.v1.DriverControlGrpc.newBlockingStub(asGateway).exportSession(
+          ExportSessionRequest.newBuilder().setSessionId(session.getStatus().getSessionId()).build()))
+          .isInstanceOfSatisfying(io.grpc.StatusRuntimeException.class,
+              e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+    } finally {
+      ch.shutdownNow();
+    }
+  }
+
+  @Test
+  void theTokenCacheStaysBoundedUnderAFloodOfRandomTokens() {
+    Authenticator bounded = new Authenticator(cluster.client(), NS, "routed-tokens", Duration.ofMinutes(5),
+        List.of(), 8);
+    for (int i = 0; i < 40; i++) {
+      assertThat(bounded.principal("random-" + java.util.UUID.randomUUID())).isEmpty();
+    }
+    assertThat(bounded.principal("alice-secret-token")).contains("alice");
+    assertThat(bounded.cachedTokens()).isLessThanOrEqualTo(8);
+  }
+
   @Test
   void callersMustProveWhoTheyAre() {
     for (String token : new String[] {null, "not-a-token"}) {
