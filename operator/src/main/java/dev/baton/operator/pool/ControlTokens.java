@@ -11,21 +11,21 @@ import io.grpc.stub.MetadataUtils;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The per-pool shared secrets drivers demand of their callers. Secret {@code <pool>-control},
- * created once by the operator and owned by the pool, holds two:
+ * The per-pool shared secrets drivers demand of their callers, each in a Secret created once by
+ * the operator and owned by the pool (key {@code token}):
  * <ul>
- *   <li>{@code token}, the control token ({@code baton-control-token}): opens DriverControl
- *       (export, import, drain). Only the operator and the drivers have it.
- *   <li>{@code session}, the session token ({@code baton-session-token}): opens the session API.
- *       The pool's gateway has it too. It is an HMAC of the control token, so the operator needs
- *       to read only one value, and holding it tells nothing about the control token.
+ *   <li>{@code <pool>-control}, the control token ({@code baton-control-token}): opens
+ *       DriverControl (export, import, drain). Only the operator and the drivers have it.
+ *   <li>{@code <pool>-session}, the session token ({@code baton-session-token}): opens the session
+ *       API. The pool's gateway has it too. It is an HMAC of the control token, so the operator
+ *       reads only one value, and holding it tells nothing about the control token.
  * </ul>
  * Shared secrets rather than mTLS: they need no certificate authority in the cluster, and a
  * pool's tokens are worthless for any other pool.
@@ -35,7 +35,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ControlTokens {
   public static final String KEY = "token";
-  public static final String SESSION_KEY = "session";
   public static final Metadata.Key<String> HEADER =
       Metadata.Key.of("baton-control-token", Metadata.ASCII_STRING_MARSHALLER);
   public static final Metadata.Key<String> SESSION_HEADER =
@@ -53,7 +52,12 @@ public final class ControlTokens {
     return pool + "-control";
   }
 
-  /** Makes sure the pool's Secret exists (one read the first time, none after); its token. */
+  /** The Secret holding the pool's session token (key {@code token}), given to its gateway. */
+  public static String sessionSecretName(String pool) {
+    return pool + "-session";
+  }
+
+  /** Makes sure the pool's Secrets exist (reads the first time, none after); its control token. */
   public String ensure(DriverPool pool) {
     String ns = pool.getMetadata().getNamespace();
     String name = pool.getMetadata().getName();
@@ -61,40 +65,41 @@ public final class ControlTokens {
     if (known != null) {
       return known;
     }
-    Secret live = client.secrets().inNamespace(ns).withName(secretName(name)).get();
-    if (live == null) {
-      byte[] bytes = new byte[32];
-      RANDOM.nextBytes(bytes);
-      Secret wanted = new SecretBuilder().withNewMetadata().withName(secretName(name)).withNamespace(ns)
-          .addToLabels(PoolLabels.POOL, name).addToLabels(PoolLabels.COMPONENT, "control")
-          .addToLabels(PoolLabels.MANAGED_BY, PoolLabels.OPERATOR)
-          .withOwnerReferences(PoolObjects.owner(pool)).endMetadata()
-          .withType("Opaque")
-          .addToStringData(KEY, Base64.getUrlEncoder().withoutPadding().encodeToString(bytes)).build();
-      wanted.getStringData().put(SESSION_KEY, sessionToken(wanted.getStringData().get(KEY)));
-      try {
-        live = client.secrets().inNamespace(ns).resource(wanted).create();
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409) {
-          throw e;
-        }
-        live = client.secrets().inNamespace(ns).withName(secretName(name)).get();
-      }
-    }
-    String token = decode(live);
+    byte[] bytes = new byte[32];
+    RANDOM.nextBytes(bytes);
+    String token = decode(createOnce(pool, secretName(name), "control",
+        Base64.getUrlEncoder().withoutPadding().encodeToString(bytes)));
     String session = sessionToken(token);
-    String stored = live.getData() == null ? null : live.getData().get(SESSION_KEY);
-    if (stored == null || !session.equals(new String(Base64.getDecoder().decode(stored), StandardCharsets.UTF_8))) {
-      // A Secret written before the session token existed: add it, so new drivers and the
-      // gateway can be given it.
-      client.secrets().inNamespace(ns).withName(secretName(name)).edit(s -> {
-        s.setData(s.getData() == null ? new java.util.HashMap<>() : new java.util.HashMap<>(s.getData()));
-        s.getData().put(SESSION_KEY, Base64.getEncoder().encodeToString(session.getBytes(StandardCharsets.UTF_8)));
-        return s;
-      });
+    // Pools made before the session token existed get its Secret now; created, never updated,
+    // so the operator needs no right to change Secrets.
+    if (!session.equals(decode(createOnce(pool, sessionSecretName(name), "session", session)))) {
+      throw new IllegalStateException("Secret " + ns + "/" + sessionSecretName(name) + " does not hold the session "
+          + "token that goes with " + secretName(name) + "; delete it and the operator creates it again");
     }
     cache.put(key(ns, name), token);
     return token;
+  }
+
+  /** The Secret as it is, or as created now with {@code token} when it did not exist. */
+  private Secret createOnce(DriverPool pool, String secret, String component, String token) {
+    String ns = pool.getMetadata().getNamespace();
+    Secret live = client.secrets().inNamespace(ns).withName(secret).get();
+    if (live != null) {
+      return live;
+    }
+    Secret wanted = new SecretBuilder().withNewMetadata().withName(secret).withNamespace(ns)
+        .addToLabels(PoolLabels.POOL, pool.getMetadata().getName()).addToLabels(PoolLabels.COMPONENT, component)
+        .addToLabels(PoolLabels.MANAGED_BY, PoolLabels.OPERATOR)
+        .withOwnerReferences(PoolObjects.owner(pool)).endMetadata()
+        .withType("Opaque").addToStringData(KEY, token).build();
+    try {
+      return client.secrets().inNamespace(ns).resource(wanted).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+      return client.secrets().inNamespace(ns).withName(secret).get();
+    }
   }
 
   /** The session-API token that goes with a control token (HMAC-SHA256, URL-safe base64). */

@@ -96,7 +96,7 @@ public final class DriverPodFactory {
   /** Only the pool's gateway and the operator, which know this token, may call the session API. */
   static EnvVar sessionToken(String pool) {
     return new EnvVarBuilder().withName("BATON_SESSION_TOKEN").withNewValueFrom().withNewSecretKeyRef()
-        .withName(ControlTokens.secretName(pool)).withKey(ControlTokens.SESSION_KEY).endSecretKeyRef().endValueFrom()
+        .withName(ControlTokens.sessionSecretName(pool)).withKey(ControlTokens.KEY).endSecretKeyRef().endValueFrom()
         .build();
   }
 

@@ -3,6 +3,7 @@ package dev.baton.operator.session;
 import dev.baton.operator.model.ViewSpec;
 import dev.baton.proto.v1.CloseSessionRequest;
 import dev.baton.proto.v1.CreateViewRequest;
+import dev.baton.proto.v1.GetConfigRequest;
 import dev.baton.proto.v1.ListSessionsRequest;
 import dev.baton.proto.v1.OpenSessionRequest;
 import dev.baton.proto.v1.Plan;
@@ -41,6 +42,16 @@ public final class DriverSessions {
       } catch (StatusRuntimeException e) {
         if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
           throw e;
+        }
+        // Open already: only if it is this principal's (the driver refuses another's session).
+        try {
+          stub.getConfig(GetConfigRequest.newBuilder().setSessionId(sessionId).build());
+        } catch (StatusRuntimeException owner) {
+          if (owner.getStatus().getCode() == Status.Code.PERMISSION_DENIED) {
+            throw Status.FAILED_PRECONDITION.withDescription("session id " + sessionId + " is already open on "
+                + "driver " + ip + " for another principal").asRuntimeException();
+          }
+          throw owner;
         }
       }
       try {

@@ -75,7 +75,7 @@ class CrdValidationIT {
       zero threads                | 'threads: 2'                | 'threads: 0'                        | spec.driver.engine.threads
       bad session limit           | 'maxPerDriver: 50'          | 'maxPerDriver: 0'                   | spec.sessions.maxPerDriver
       negative surge              | 'maxSurge: 1'               | 'maxSurge: -2'                      | spec.upgrade.maxSurge
-      reserved driver env         | 'threads: 2'                | 'threads: 2\n    env: [{name: BATON_CONTROL_TOKEN, value: mine}]' | spec.driver.env
+      reserved driver env         | 'image: ghcr.io/baton-dev/baton-driver:0.1.0' | 'image: ghcr.io/baton-dev/baton-driver:0.1.0\n    env: [{name: BATON_CONTROL_TOKEN, value: mine}]' | spec.driver.env
       gateway forwards control    | 'holdTimeout: 30s'          | 'holdTimeout: 30s\n    services: [baton.v1.DriverControl]' | spec.gateway.services
       """)
   void invalidPoolsAreRefusedNamingTheField(String name, String from, String to, String field) throws Exception {
@@ -101,5 +101,53 @@ class CrdValidationIT {
     var moved = apply(base.replace("nightly-report", "moving").replace("pool: analytics", "pool: other"));
     assertThat(moved.exitCode()).isNotZero();
     assertThat(moved.output()).contains("spec.pool").contains("pool cannot be changed");
+  }
+
+  @Test
+  void aClientSessionsPrincipalIsItsCreatorUnlessTheCreatorMayAssignOne() throws Exception {
+    cluster.namespace("principals");
+    cluster.apply("""
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: Role
+        metadata: {name: session-user, namespace: principals}
+        rules:
+          - apiGroups: [baton.dev]
+            resources: [clientsessions]
+            verbs: [create, get]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: Role
+        metadata: {name: session-assigner, namespace: principals}
+        rules:
+          - apiGroups: [baton.dev]
+            resources: [clientsessions]
+            verbs: [create, get, assign-principal]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: RoleBinding
+        metadata: {name: alice, namespace: principals}
+        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: session-user}
+        subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: RoleBinding
+        metadata: {name: gitops, namespace: principals}
+        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: session-assigner}
+        subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: gitops}]
+        """);
+    String session = """
+        apiVersion: baton.dev/v1alpha1
+        kind: ClientSession
+        metadata: {name: %s, namespace: principals}
+        spec: {pool: analytics, principal: %s}
+        """;
+    var own = cluster.controlPlane().kubectlApply(session.formatted("alices-own", "alice"), "--as=alice");
+    assertThat(own.exitCode()).as(own.output()).isZero();
+    var forged = cluster.controlPlane().kubectlApply(session.formatted("as-bob", "bob"), "--as=alice");
+    assertThat(forged.exitCode()).isNotZero();
+    assertThat(forged.output()).contains("spec.principal").contains("alice may create ClientSessions only for itself")
+        .contains("assign-principal");
+    var assigned = cluster.controlPlane().kubectlApply(session.formatted("for-bob", "bob"), "--as=gitops");
+    assertThat(assigned.exitCode()).as(assigned.output()).isZero();
   }
 }

@@ -51,8 +51,8 @@ class DriverIsolationObjectsTest {
     Map<String, EnvVar> effective = new LinkedHashMap<>();
     env.forEach(e -> effective.put(e.getName(), e));
     assertThat(effective.get("BATON_CONTROL_TOKEN").getValue()).isNull();
-    assertThat(effective.get("BATON_CONTROL_TOKEN").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("token");
-    assertThat(effective.get("BATON_SESSION_TOKEN").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("session");
+    assertThat(effective.get("BATON_CONTROL_TOKEN").getValueFrom().getSecretKeyRef().getName()).isEqualTo("sales-control");
+    assertThat(effective.get("BATON_SESSION_TOKEN").getValueFrom().getSecretKeyRef().getName()).isEqualTo("sales-session");
     assertThat(effective.get("BATON_DATA_DIRS").getValue()).as("other settings stay the user's").isEqualTo("/data");
   }
 

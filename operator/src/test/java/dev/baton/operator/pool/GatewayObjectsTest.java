@@ -44,8 +44,7 @@ class GatewayObjectsTest {
     Map<String, EnvVar> env = env(p);
     assertThat(env.get("BATON_POOL").getValue()).isEqualTo("sales");
     assertThat(env.get("BATON_MAX_CONNECTION_AGE").getValue()).isEqualTo("5m");
-    assertThat(env.get("BATON_SESSION_TOKEN").getValueFrom().getSecretKeyRef().getName()).isEqualTo("sales-control");
-    assertThat(env.get("BATON_SESSION_TOKEN").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("session");
+    assertThat(env.get("BATON_SESSION_TOKEN").getValueFrom().getSecretKeyRef().getName()).isEqualTo("sales-session");
     assertThat(env).as("the gateway never holds the control token").doesNotContainKey("BATON_CONTROL_TOKEN");
     assertThat(env.get("BATON_MAX_REQUEST_BYTES").getValue()).isEqualTo(String.valueOf(16 << 20));
     assertThat(env).as("default services").doesNotContainKey("BATON_SERVICES");
