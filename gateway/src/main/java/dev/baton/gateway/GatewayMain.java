@@ -1,12 +1,9 @@
 package dev.baton.gateway;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.baton.operator.health.HealthEndpoints;
 import dev.baton.operator.pool.Durations;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -60,19 +57,10 @@ public final class GatewayMain {
     GatewayServer gateway = new GatewayServer(directory, new SessionCreator(client, namespace, pool),
         new Authenticator(client, namespace, tokenSecret == null || tokenSecret.isBlank() ? null : tokenSecret,
             java.time.Duration.ofSeconds(30), list(env.getOrDefault("BATON_TOKEN_AUDIENCES", ""))), options);
-    HttpServer health = HttpServer.create(new InetSocketAddress(Integer.parseInt(env.getOrDefault("HEALTH_PORT", "8080"))), 0);
-    health.createContext("/healthz", ex -> reply(ex, 200, "ok"));
     // Ready once the session directory holds every ClientSession: before that, calls would be
     // answered NOT_FOUND for sessions that exist.
-    health.createContext("/readyz", ex -> {
-      if (directory.isSynced()) {
-        reply(ex, 200, "ok");
-      } else {
-        reply(ex, 503, "session directory not synced yet");
-      }
-    });
-    health.createContext("/metrics", ex -> reply(ex, 200, gateway.metrics().scrape()));
-    health.start();
+    HealthEndpoints health = HealthEndpoints.start(Integer.parseInt(env.getOrDefault("HEALTH_PORT", "8080")),
+        directory::isSynced, "session directory not synced yet", gateway.metrics()::scrape);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
@@ -81,7 +69,7 @@ public final class GatewayMain {
         Thread.currentThread().interrupt();
       }
       directory.close();
-      health.stop(0);
+      health.close();
       client.close();
       stopped.countDown();
     }, "shutdown"));
@@ -91,13 +79,5 @@ public final class GatewayMain {
 
   private static List<String> list(String commaSeparated) {
     return Arrays.stream(commaSeparated.split(",")).map(String::strip).filter(x -> !x.isEmpty()).toList();
-  }
-
-  private static void reply(com.sun.net.httpserver.HttpExchange ex, int code, String body) throws java.io.IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    ex.sendResponseHeaders(code, bytes.length);
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(bytes);
-    }
   }
 }

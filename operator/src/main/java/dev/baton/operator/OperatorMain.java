@@ -1,12 +1,8 @@
 package dev.baton.operator;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.baton.operator.health.HealthEndpoints;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -37,12 +33,15 @@ public final class OperatorMain {
 
     KubernetesClient client = new KubernetesClientBuilder().build();
     BatonOperator operator = new BatonOperator(client, namespaces, leaseNamespace);
-    HttpServer health = health(healthPort, operator);
+    // Ready once started with every informer healthy; leadership is not readiness (a standby
+    // replica is ready to take over).
+    HealthEndpoints health = HealthEndpoints.start(healthPort, operator::isReady,
+        "informers not started or not synced", operator.metrics()::scrape);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("stopping operator");
       operator.close();
-      health.stop(0);
+      health.close();
       client.close();
       stopped.countDown();
     }, "shutdown"));
@@ -50,32 +49,5 @@ public final class OperatorMain {
     LOG.info("operator started namespaces={} leaderElection={}", namespaces.isEmpty() ? "all" : namespaces,
         leaseNamespace == null ? "off" : leaseNamespace);
     stopped.await();
-  }
-
-  /**
-   * /healthz: the process is up; /readyz: started with every informer healthy (503 before);
-   * /metrics: Prometheus text.
-   */
-  private static HttpServer health(int port, BatonOperator operator) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
-    server.createContext("/healthz", ex -> reply(ex, 200, "ok"));
-    server.createContext("/readyz", ex -> {
-      if (operator.isReady()) {
-        reply(ex, 200, "ok");
-      } else {
-        reply(ex, 503, "informers not started or not synced");
-      }
-    });
-    server.createContext("/metrics", ex -> reply(ex, 200, operator.metrics().scrape()));
-    server.start();
-    return server;
-  }
-
-  private static void reply(com.sun.net.httpserver.HttpExchange ex, int code, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    ex.sendResponseHeaders(code, bytes.length);
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(bytes);
-    }
   }
 }

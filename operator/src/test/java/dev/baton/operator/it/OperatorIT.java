@@ -362,6 +362,8 @@ class OperatorIT {
             .waitUntilCondition(l -> l != null && l.getSpec().getHolderIdentity() != null, 60, TimeUnit.SECONDS);
         String leader = lease.getSpec().getHolderIdentity();
         assertThat(leader).isIn("replica-a", "replica-b");
+        assertThat(first.isReady() && second.isReady()).as("the standby is ready too: leadership is not readiness")
+            .isTrue();
         pool("elected", 2);
         assertThat(drivers("elected")).as("two replicas, one set of drivers").hasSize(2);
 
