@@ -18,8 +18,9 @@ import java.util.Optional;
 
 /**
  * Turns a caller's bearer token into a principal. Two sources, tried in order: static tokens
- * from a Secret (key = principal, value = token), and Kubernetes ServiceAccount (or any
- * apiserver-accepted) tokens checked with TokenReview.
+ * from a Secret (key = name, value = token; the principal is {@code token:<name>}, so a static
+ * token never passes for the API server's user of the same name), and Kubernetes ServiceAccount
+ * (or any apiserver-accepted) tokens checked with TokenReview.
  *
  * <p>Answers are cached by the token's digest in a bounded cache (least recently used entries
  * go first), so a busy client costs one review per cache period and a flood of random tokens
@@ -28,6 +29,8 @@ import java.util.Optional;
  * asks again instead of being denied for the cache period.
  */
 public final class Authenticator implements CallerAuthenticator {
+  /** Principals proven by a static token are {@code token:<key>}. */
+  public static final String STATIC_PREFIX = "token:";
   /** Distinct tokens remembered at once. */
   static final long MAX_CACHED_TOKENS = 10_000;
 
@@ -72,8 +75,15 @@ public final class Authenticator implements CallerAuthenticator {
     if (token == null || token.isBlank()) {
       return Optional.empty();
     }
-    // One lookup per token at a time, however many calls present it at once.
-    return reviewed.get(digest(token), k -> lookUp(token));
+    String key = digest(token);
+    Optional<String> known = reviewed.getIfPresent(key);
+    if (known != null) {
+      return known;
+    }
+    // Looked up outside the cache's lock: a slow API server never blocks other tokens' look-ups.
+    Optional<String> answer = lookUp(token);
+    reviewed.put(key, answer);
+    return answer;
   }
 
   /** Entries cached now (for tests of the bound). */
@@ -103,7 +113,7 @@ public final class Authenticator implements CallerAuthenticator {
     for (var e : secret.getData().entrySet()) {
       byte[] known = Base64.getDecoder().decode(e.getValue());
       if (MessageDigest.isEqual(known, offered)) {
-        return Optional.of(e.getKey());
+        return Optional.of(STATIC_PREFIX + e.getKey());
       }
     }
     return Optional.empty();

@@ -200,6 +200,10 @@ public final class GatewayServer implements AutoCloseable {
       } catch (StatusRuntimeException unavailable) {
         call.close(unavailable.getStatus(), new Metadata());
         return;
+      } catch (RuntimeException e) {
+        LOG.warn("cannot check a caller's token", e);
+        call.close(Status.UNAVAILABLE.withDescription("cannot check the token now; retry"), new Metadata());
+        return;
       }
       if (principal.isEmpty()) {
         call.close(Status.UNAUTHENTICATED.withDescription(token == null
@@ -303,32 +307,57 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   private void answerOpen(ServerCall<byte[], byte[]> call, String principal, byte[] request) {
+    dev.baton.proto.v1.OpenSessionRequest open;
     try {
-      var open = dev.baton.proto.v1.OpenSessionRequest.parseFrom(request);
-      String id = creator.create(principal, open.getConfigMap());
-      directory.awaitPresent(id, hold);
-      RouteDecision decision = directory.decide(id, principal, hold);
-      if (!(decision instanceof RouteDecision.Forward forward)) {
-        call.close(decision instanceof RouteDecision.Refuse r ? r.status()
-            : Status.UNAVAILABLE.withDescription("session not placed within " + hold), new Metadata());
+      open = dev.baton.proto.v1.OpenSessionRequest.parseFrom(request);
+    } catch (Exception e) {
+      call.close(Status.INVALID_ARGUMENT.withDescription("OpenSession request cannot be decoded"), new Metadata());
+      return;
+    }
+    SessionCreator.Created created;
+    try {
+      created = creator.create(principal, open.getConfigMap());
+    } catch (RuntimeException e) {
+      call.close(Status.UNAVAILABLE.withDescription("cannot create the session now: " + e.getMessage()), new Metadata());
+      return;
+    }
+    String id = created.sessionId();
+    Status failure;
+    try {
+      // Not in this replica's cache yet is "not placed yet", never NOT_FOUND: it was just made.
+      RouteDecision decision = directory.awaitPresent(id, hold) ? directory.decide(id, principal, hold)
+          : new RouteDecision.Hold("session not seen yet");
+      if (decision instanceof RouteDecision.Forward forward) {
+        Metadata asCaller = new Metadata();
+        asCaller.put(PRINCIPAL, principal);
+        asCaller.put(SESSION, id);
+        var config = dev.baton.proto.v1.SessionServiceGrpc.newBlockingStub(upstream(forward.endpoint()))
+            .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(asCaller))
+            .withDeadlineAfter(30, TimeUnit.SECONDS)
+            .getConfig(dev.baton.proto.v1.GetConfigRequest.newBuilder().setSessionId(id).build());
+        call.sendHeaders(new Metadata());
+        call.sendMessage(dev.baton.proto.v1.OpenSessionResponse.newBuilder().setSessionId(id)
+            .putAllConfig(config.getConfigMap()).build().toByteArray());
+        call.close(Status.OK, new Metadata());
         return;
       }
-      Metadata asCaller = new Metadata();
-      asCaller.put(PRINCIPAL, principal);
-      asCaller.put(SESSION, id);
-      var config = dev.baton.proto.v1.SessionServiceGrpc.newBlockingStub(upstream(forward.endpoint()))
-          .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(asCaller))
-          .withDeadlineAfter(30, TimeUnit.SECONDS)
-          .getConfig(dev.baton.proto.v1.GetConfigRequest.newBuilder().setSessionId(id).build());
-      call.sendHeaders(new Metadata());
-      call.sendMessage(dev.baton.proto.v1.OpenSessionResponse.newBuilder().setSessionId(id)
-          .putAllConfig(config.getConfigMap()).build().toByteArray());
-      call.close(Status.OK, new Metadata());
+      failure = decision instanceof RouteDecision.Refuse r ? r.status()
+          : Status.UNAVAILABLE.withDescription("session not placed within " + hold + "; retry");
     } catch (StatusRuntimeException e) {
-      call.close(e.getStatus(), new Metadata());
+      failure = e.getStatus();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      failure = Status.UNAVAILABLE.withDescription("gateway stopping");
     } catch (Exception e) {
-      call.close(Status.INTERNAL.withDescription("cannot open session: " + e.getMessage()), new Metadata());
+      failure = Status.INTERNAL.withDescription("cannot open session: " + e.getMessage());
     }
+    // The client gets an error and will open again: the half-made session must not stay behind.
+    try {
+      creator.abandon(created);
+    } catch (RuntimeException e) {
+      LOG.warn("session {} was not opened and its ClientSession {} stays: {}", id, created.name(), e.toString());
+    }
+    call.close(failure, new Metadata());
   }
 
   /** A CloseSession call that, once the driver has closed the session, removes its ClientSession. */

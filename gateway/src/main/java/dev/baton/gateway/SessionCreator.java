@@ -14,7 +14,7 @@ import java.util.Map;
  */
 public final class SessionCreator {
   /** Marks ClientSessions the gateway created (and so may delete when the client closes them). */
-  public static final String CREATED_BY = "baton.dev/created-by";
+  public static final String CREATED_BY = dev.baton.operator.pool.PoolLabels.CREATED_BY;
   private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -28,8 +28,11 @@ public final class SessionCreator {
     this.pool = pool;
   }
 
-  /** Creates the ClientSession and returns the session id it will have on the drivers. */
-  public String create(String principal, Map<String, String> config) {
+  /** A ClientSession the gateway created: its object name and the session id it has on drivers. */
+  public record Created(String name, String sessionId) {}
+
+  /** Creates the ClientSession; its name and the session id it will have on the drivers. */
+  public Created create(String principal, Map<String, String> config) {
     StringBuilder suffix = new StringBuilder();
     for (int i = 0; i < 10; i++) {
       suffix.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
@@ -43,7 +46,15 @@ public final class SessionCreator {
     spec.setConfig(new LinkedHashMap<>(config));
     cs.setSpec(spec);
     ClientSession created = client.resource(cs).create();
-    return "cs-" + created.getMetadata().getUid().replace("-", "");
+    return new Created(created.getMetadata().getName(), "cs-" + created.getMetadata().getUid().replace("-", ""));
+  }
+
+  /**
+   * Deletes a ClientSession whose open did not complete (not placed in time, or the client went
+   * away): a retried open makes a new one, so this one would be left behind.
+   */
+  public void abandon(Created created) {
+    client.resources(ClientSession.class).inNamespace(namespace).withName(created.name()).delete();
   }
 
   /** Deletes a gateway-created ClientSession (a declared one is left to its owner). */

@@ -59,7 +59,7 @@ class GatewayIT {
         metadata: {name: via-gateway, namespace: gw}
         spec:
           pool: routed
-          principal: alice
+          principal: "token:alice"
           views:
             - {name: evens, sql: "SELECT range AS n FROM range(100) WHERE range % 2 = 0"}
         """);
@@ -146,7 +146,8 @@ class GatewayIT {
       assertThat(s.range(0, 1000).count()).isEqualTo(1000);
       var created = cluster.client().resources(ClientSession.class).inNamespace(NS).list().getItems().stream()
           .filter(cs -> cs.getStatus() != null && id.equals(cs.getStatus().getSessionId())).findFirst().orElseThrow();
-      assertThat(created.getSpec().getPrincipal()).as("the token's principal, not the claimed one").isEqualTo("alice");
+      assertThat(created.getSpec().getPrincipal()).as("the token's principal, not the claimed one")
+          .isEqualTo("token:alice");
       assertThat(created.getMetadata().getLabels()).containsEntry(SessionCreator.CREATED_BY, "gateway");
     }
     // Closing it removes its ClientSession.
@@ -232,13 +233,29 @@ class GatewayIT {
   }
 
   @Test
+  void anOpenThatIsNotPlacedInTimeLeavesNoClientSessionBehind() throws Exception {
+    // A hold of 1 ms: no session is placed that fast, so every open through this gateway fails.
+    try (GatewayServer impatient = new GatewayServer(directory, new SessionCreator(cluster.client(), NS, "routed"),
+        new Authenticator(cluster.client(), NS, "routed-tokens", Duration.ofSeconds(10)),
+        GatewayOptions.local(Duration.ofMillis(1)).withSessionToken(
+            dev.baton.operator.pool.ControlTokens.sessionToken(control)))) {
+      assertThatThrownBy(() -> Baton.builder().target("127.0.0.1:" + impatient.port()).token("mallory-secret-token")
+          .retryPolicy(dev.baton.client.RetryPolicy.none()).connect())
+          .isInstanceOfSatisfying(BatonException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.UNAVAILABLE));
+    }
+    cluster.client().resources(ClientSession.class).inNamespace(NS).withLabel(SessionCreator.CREATED_BY, "gateway")
+        .informOnCondition(list -> list.stream().noneMatch(cs -> "token:mallory".equals(cs.getSpec().getPrincipal())))
+        .get(60, TimeUnit.SECONDS);
+  }
+
+  @Test
   void theTokenCacheStaysBoundedUnderAFloodOfRandomTokens() {
     Authenticator bounded = new Authenticator(cluster.client(), NS, "routed-tokens", Duration.ofMinutes(5),
         List.of(), 8);
     for (int i = 0; i < 40; i++) {
       assertThat(bounded.principal("random-" + java.util.UUID.randomUUID())).isEmpty();
     }
-    assertThat(bounded.principal("alice-secret-token")).contains("alice");
+    assertThat(bounded.principal("alice-secret-token")).contains("token:alice");
     assertThat(bounded.cachedTokens()).isLessThanOrEqualTo(8);
   }
 
@@ -314,7 +331,7 @@ class GatewayIT {
       SessionSnapshot snapshot = prober.stub(from, control).exportSession(
           ExportSessionRequest.newBuilder().setSessionId(cs.getStatus().getSessionId()).build());
       prober.stub(target.getStatus().getPodIP(), control).importSession(snapshot);
-      new dev.baton.operator.session.DriverSessions(prober).close(from, control, cs.getStatus().getSessionId(), "alice");
+      new dev.baton.operator.session.DriverSessions(prober).close(from, control, cs.getStatus().getSessionId(), "token:alice");
       prober.close();
       cs.getStatus().setPhase(SessionPhase.Bound);
       cs.getStatus().setDriverPod(target.getMetadata().getName());

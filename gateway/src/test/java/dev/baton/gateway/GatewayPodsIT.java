@@ -141,7 +141,7 @@ class GatewayPodsIT {
       assertThat(rows).isEqualTo(1_000_000L);
       ClientSession cs = cluster.client().resources(ClientSession.class).inNamespace(NS).list().getItems().stream()
           .filter(c -> c.getStatus() != null && id.equals(c.getStatus().getSessionId())).findFirst().orElseThrow();
-      assertThat(cs.getSpec().getPrincipal()).isEqualTo("alice");
+      assertThat(cs.getSpec().getPrincipal()).isEqualTo("token:alice");
     }
     // Calls of the one session were spread over both replicas, and each one served some.
     for (Pod g : replicas) {

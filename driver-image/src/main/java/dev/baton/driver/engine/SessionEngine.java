@@ -227,8 +227,14 @@ public final class SessionEngine implements AutoCloseable {
         ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator)) {
       Data.exportArrayStream(allocator, reader, stream);
       connection.registerArrowStream(scan, stream);
-      execute("CREATE " + (temporary ? "TEMP " : "") + "TABLE " + quoteIdent(name)
-          + " AS SELECT * FROM " + quoteIdent(scan));
+      try {
+        execute("CREATE " + (temporary ? "TEMP " : "") + "TABLE " + quoteIdent(name)
+            + " AS SELECT * FROM " + quoteIdent(scan));
+      } finally {
+        // The scan is a view over the stream, which is freed below: left behind, reading it
+        // would follow freed memory.
+        execute("DROP VIEW IF EXISTS " + quoteIdent(scan));
+      }
     }
   }
 

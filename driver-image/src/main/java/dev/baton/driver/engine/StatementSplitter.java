@@ -9,6 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 
 /**
  * Reads a SQL text with DuckDB's own parser ({@code duckdb_extract_statements} of its C API):
@@ -58,31 +61,45 @@ final class StatementSplitter {
   private static StatementSplitter instance;
 
   private final DuckDbC c;
-  private final Pointer connection;
+  /** Connections to the parser's database, one per concurrent check: a long text delays no other. */
+  private final BlockingQueue<Pointer> connections;
 
-  private StatementSplitter(DuckDbC c, Pointer connection) {
+  private StatementSplitter(DuckDbC c, BlockingQueue<Pointer> connections) {
     this.c = c;
-    this.connection = connection;
+    this.connections = connections;
   }
 
   /** The splitter of this process, set up on first use. */
   static synchronized StatementSplitter get() throws SQLException {
     if (instance == null) {
       DriverManager.getConnection("jdbc:duckdb:").close(); // makes duckdb_jdbc load its library
-      DuckDbC c = Native.load(loadedLibrary().toString(), DuckDbC.class);
+      // Strings cross as UTF-8, as JDBC sends them: the parser reads the very text that runs.
+      DuckDbC c = Native.load(loadedLibrary().toString(), DuckDbC.class,
+          Map.of(Library.OPTION_STRING_ENCODING, "UTF-8"));
       PointerByReference db = new PointerByReference();
-      PointerByReference con = new PointerByReference();
-      if (c.duckdb_open(null, db) != 0 || c.duckdb_connect(db.getValue(), con) != 0) {
+      if (c.duckdb_open(null, db) != 0) {
         throw new SQLException("cannot open DuckDB's parser");
       }
-      for (String setting : new String[] {"SET enable_external_access = false",
-          "SET autoinstall_known_extensions = false", "SET autoload_known_extensions = false",
-          "SET lock_configuration = true"}) {
-        if (c.duckdb_query(con.getValue(), setting, null) != 0) {
-          throw new SQLException("cannot lock DuckDB's parser database: " + setting);
+      int n = Math.max(2, Runtime.getRuntime().availableProcessors() * 2);
+      BlockingQueue<Pointer> connections = new ArrayBlockingQueue<>(n);
+      for (int i = 0; i < n; i++) {
+        PointerByReference con = new PointerByReference();
+        if (c.duckdb_connect(db.getValue(), con) != 0) {
+          throw new SQLException("cannot connect to DuckDB's parser");
         }
+        if (i == 0) {
+          // Settings are the database's: locked once, for every connection.
+          for (String setting : new String[] {"SET enable_external_access = false",
+              "SET autoinstall_known_extensions = false", "SET autoload_known_extensions = false",
+              "SET lock_configuration = true"}) {
+            if (c.duckdb_query(con.getValue(), setting, null) != 0) {
+              throw new SQLException("cannot lock DuckDB's parser database: " + setting);
+            }
+          }
+        }
+        connections.add(con.getValue());
       }
-      instance = new StatementSplitter(c, con.getValue());
+      instance = new StatementSplitter(c, connections);
     }
     return instance;
   }
@@ -106,7 +123,22 @@ final class StatementSplitter {
    *
    * @throws SQLException DuckDB's parser error when the text does not parse
    */
-  synchronized Parsed parse(String sql) throws SQLException {
+  Parsed parse(String sql) throws SQLException {
+    Pointer connection;
+    try {
+      connection = connections.take();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SQLException("INTERRUPT Error: interrupted while waiting for the parser", e);
+    }
+    try {
+      return parse(connection, sql);
+    } finally {
+      connections.add(connection);
+    }
+  }
+
+  private Parsed parse(Pointer connection, String sql) throws SQLException {
     PointerByReference extracted = new PointerByReference();
     try {
       long n = c.duckdb_extract_statements(connection, sql, extracted);

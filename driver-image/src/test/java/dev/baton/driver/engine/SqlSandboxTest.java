@@ -70,6 +70,7 @@ class SqlSandboxTest {
       "DROP TABLE IF EXISTS nothing_here",
       "SELECT table_name FROM duckdb_tables()",
       "SELECT * FROM information_schema.columns",
+      "SELECT * FROM '$DATA/people.csv'",
   })
   void sessionsMayQueryAndKeepTheirOwnTables(String sql) {
     assertThatCode(() -> engine.check(sub(sql), SqlSandbox.Use.STATEMENT)).doesNotThrowAnyException();
@@ -91,6 +92,8 @@ class SqlSandboxTest {
       "SET threads = 8",
       "ATTACH '$DATA/new.db' AS x",
       "EXPORT DATABASE '$DATA/export'",
+      "/* /* nested */ still a comment */ EXPORT DATABASE '$DATA/export'",
+      "-- a comment\n(EXPORT DATABASE '$DATA/export')",
       "CREATE MACRO m() AS 1",
       "CREATE VIEW v AS SELECT 1",
       "PRAGMA version",
@@ -122,6 +125,23 @@ class SqlSandboxTest {
         .satisfies(e -> assertThat(code(e)).isEqualTo(Status.Code.INVALID_ARGUMENT));
     assertThat(engine.tables()).extracting(SessionEngine.TableRef::name).doesNotContain("side");
     assertThat(data.resolve("planted.csv")).doesNotExist();
+  }
+
+  @org.junit.jupiter.api.Test
+  void anImportedTableLeavesNoScanOverItsFreedStreamBehind() throws Exception {
+    engine.importTable("imported", false, engine.exportTable(new SessionEngine.TableRef("memory", "t", false), 1 << 20));
+    assertThat(engine.columnsOf("SELECT * FROM imported")).containsExactly("i");
+    try (var st = ((org.duckdb.DuckDBConnection) connectionOf(engine)).createStatement();
+        var rs = st.executeQuery("SELECT count(*) FROM duckdb_views() WHERE view_name LIKE '_baton_import%'")) {
+      rs.next();
+      assertThat(rs.getLong(1)).isZero();
+    }
+  }
+
+  private static java.sql.Connection connectionOf(SessionEngine e) throws Exception {
+    var f = SessionEngine.class.getDeclaredField("connection");
+    f.setAccessible(true);
+    return (java.sql.Connection) f.get(e);
   }
 
   @org.junit.jupiter.api.Test

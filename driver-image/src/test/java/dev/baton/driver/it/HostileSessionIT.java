@@ -100,15 +100,21 @@ class HostileSessionIT {
   }
 
   @Test
-  void loggingCannotBeTurnedOnSoTheSessionCannotCrashTheDriverOrWriteItsLog() {
-    refused(() -> mallory.sql("CALL enable_logging(storage = 'file', storage_path = '/tmp/baton-mallory')")
+  void loggingCannotBeTurnedOnSoTheSessionCannotCrashTheDriverOrWriteItsLog() throws Exception {
+    // The data directory is one DuckDB may touch: unchecked, these calls would write log files
+    // there, and one outside it would leave the session failing every statement, then abort the
+    // driver when it closes.
+    refused(() -> mallory.sql("CALL enable_logging(storage = 'file', storage_path = '" + data + "')")
         .collect(), Status.Code.PERMISSION_DENIED, "CALL");
-    refused(() -> mallory.sql("SELECT * FROM enable_logging(storage = 'file', storage_path = '/tmp/baton-mallory')")
+    refused(() -> mallory.sql("SELECT * FROM enable_logging(storage = 'file', storage_path = '" + data + "')")
         .collect(), Status.Code.PERMISSION_DENIED, "enable_logging");
-    assertThat(Path.of("/tmp/baton-mallory")).doesNotExist();
-    // Closing a session used to abort the process after logging was enabled: close one now.
     try (Session s = Baton.builder().target(driver.target()).principal("mallory").connect()) {
-      refused(() -> s.sql("CALL enable_logging()").collect(), Status.Code.PERMISSION_DENIED);
+      refused(() -> s.sql("CALL enable_logging(storage = 'file', storage_path = '/tmp/baton-mallory')").collect(),
+          Status.Code.PERMISSION_DENIED);
+      assertThat(s.range(0, 3).count()).as("the session still runs statements").isEqualTo(3);
+    }
+    try (var files = Files.list(data)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly("shared.csv");
     }
   }
 

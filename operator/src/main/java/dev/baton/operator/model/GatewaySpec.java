@@ -40,8 +40,9 @@ public class GatewaySpec {
   private ResourceRequirements resources;
 
   @Pattern(Patterns.DNS_LABEL)
-  @JsonPropertyDescription("Secret of static bearer tokens in the pool's namespace: each key is a principal, its "
-      + "value that principal's token. Unset: only Kubernetes ServiceAccount tokens (TokenReview) are accepted.")
+  @JsonPropertyDescription("Secret of static bearer tokens in the pool's namespace: each key is a name, its value "
+      + "that name's token; the principal it proves is token:<name>. Unset: only Kubernetes tokens (TokenReview) "
+      + "are accepted.")
   private String tokenSecret;
 
   @Size(max = 16)

@@ -11,6 +11,8 @@ public final class PoolLabels {
   public static final String OPERATOR = "baton-operator";
   /** Set on a driver the operator is emptying before it deletes it. */
   public static final String DRAINING = "baton.dev/draining";
+  /** On ClientSessions a pool's gateway created for sessions opened ad hoc; value {@code gateway}. */
+  public static final String CREATED_BY = "baton.dev/created-by";
   public static final int DRIVER_PORT = 15002;
 
   private PoolLabels() {}

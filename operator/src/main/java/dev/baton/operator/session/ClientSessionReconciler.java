@@ -84,6 +84,12 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
         status.setMigrations(0);
       }
       if (status.getPhase() == SessionPhase.Closed) {
+        if (openedAdHoc(cs)) {
+          // Nobody declared it, so nobody would ever delete it: the session is over, so is its object.
+          client.resource(cs).delete();
+          events.normal(cs, "Deleted", "session opened through the gateway is closed; its ClientSession is deleted");
+          return UpdateControl.noUpdate();
+        }
         return finish(cs, before, status);
       }
       DriverPool pool = client.resources(DriverPool.class).inNamespace(ns).withName(cs.getSpec().getPool()).get();
@@ -204,6 +210,11 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
     return candidates.stream().min(Comparator.comparingInt((Pod p) -> prober.status(p.getStatus().getPodIP(), token)
         .filter(s -> s.getState() == StatusResponse.State.ACCEPTING).map(StatusResponse::getSessions)
         .orElse(Integer.MAX_VALUE)).thenComparing(p -> p.getMetadata().getName()));
+  }
+
+  private static boolean openedAdHoc(ClientSession cs) {
+    return cs.getMetadata().getLabels() != null
+        && "gateway".equals(cs.getMetadata().getLabels().get(dev.baton.operator.pool.PoolLabels.CREATED_BY));
   }
 
   private UpdateControl<ClientSession> finish(ClientSession cs, ClientSessionStatus before,

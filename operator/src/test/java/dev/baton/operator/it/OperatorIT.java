@@ -399,5 +399,18 @@ class OperatorIT {
     ClientSession closed = awaitSession("sleepy", cs -> cs.getStatus().getPhase() == SessionPhase.Closed);
     assertThat(closed.getStatus().getConditions().get(0).getReason()).isEqualTo("IdleTimeout");
     assertThat(sessionsOn(ip, "idle")).doesNotContain(bound.getStatus().getSessionId());
+    assertThat(cluster.client().resources(ClientSession.class).inNamespace(NS).withName("sleepy").get())
+        .as("a declared session stays, Closed, for its owner").isNotNull();
+
+    // One a gateway opened ad hoc has no owner to delete it: once closed, the operator does.
+    cluster.apply("""
+        apiVersion: baton.dev/v1alpha1
+        kind: ClientSession
+        metadata: {name: adhoc-sleepy, namespace: pools, labels: {baton.dev/created-by: gateway}}
+        spec: {pool: idle, principal: alice, idleTimeout: 3s}
+        """);
+    awaitSession("adhoc-sleepy", cs -> cs.getStatus().getPhase() == SessionPhase.Bound);
+    assertThat(cluster.client().resources(ClientSession.class).inNamespace(NS).withName("adhoc-sleepy")
+        .waitUntilCondition(java.util.Objects::isNull, 120, TimeUnit.SECONDS)).isNull();
   }
 }
