@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * token must carry; default the API server's own), {@code BATON_SESSION_TOKEN} (the pool's
  * session-API token, sent to drivers; it opens no DriverControl), {@code BATON_SERVICES}
  * (comma-separated gRPC services forwarded; default the session API and health),
- * {@code BATON_MAX_REQUEST_BYTES} (default 16777216), {@code BATON_MAX_CONNECTION_AGE} and
+ * {@code BATON_MAX_REQUEST_BYTES} (default 16777216), {@code BATON_MAX_SESSIONS_PER_PRINCIPAL} and
+ * {@code BATON_MAX_SESSIONS} (sessions OpenSession may open per principal and in all; 0: no
+ * limit), {@code BATON_MAX_CONNECTION_AGE} and
  * {@code BATON_MAX_CONNECTION_AGE_GRACE} (connection retirement; no age limit when unset, grace
  * default 60s). The operator sets them; the Kubernetes client is configured the usual way
  * (in-cluster ServiceAccount). /readyz answers 503 until the session directory has synced.
@@ -53,7 +55,9 @@ public final class GatewayMain {
             String.join(",", ServiceAllowList.DEFAULT))))),
         Integer.parseInt(env.getOrDefault("BATON_MAX_REQUEST_BYTES",
             String.valueOf(GatewayOptions.DEFAULT_MAX_REQUEST_BYTES))),
-        GatewayOptions.DEFAULT_MAX_CONCURRENT_CALLS);
+        GatewayOptions.DEFAULT_MAX_CONCURRENT_CALLS,
+        new SessionQuota(Integer.parseInt(env.getOrDefault("BATON_MAX_SESSIONS_PER_PRINCIPAL", "0")),
+            Integer.parseInt(env.getOrDefault("BATON_MAX_SESSIONS", "0"))));
     GatewayServer gateway = new GatewayServer(directory, new SessionCreator(client, namespace, pool),
         new Authenticator(client, namespace, tokenSecret == null || tokenSecret.isBlank() ? null : tokenSecret,
             java.time.Duration.ofSeconds(30), list(env.getOrDefault("BATON_TOKEN_AUDIENCES", ""))), options);

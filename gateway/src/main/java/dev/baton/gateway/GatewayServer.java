@@ -91,6 +91,7 @@ public final class GatewayServer implements AutoCloseable {
   /** Authentication and routing may wait (TokenReview, a held call): bounded, never the transport. */
   private final ThreadPoolExecutor routing;
   private final ServiceAllowList services;
+  private final SessionQuota quota;
   private final Server server;
   private final GatewayMetrics metrics = new GatewayMetrics();
   /** Adds the pool's control token to calls to drivers; null when drivers need none. */
@@ -107,6 +108,7 @@ public final class GatewayServer implements AutoCloseable {
     this.hold = options.hold();
     this.toDrivers = options.sessionToken() == null ? null : sessionTokenInterceptor(options.sessionToken());
     this.services = options.services();
+    this.quota = options.quota();
     this.routing = new ThreadPoolExecutor(0, options.maxConcurrentCalls(), 30, TimeUnit.SECONDS,
         new SynchronousQueue<>(), r -> {
           Thread t = new Thread(r, "gateway-route");
@@ -312,6 +314,11 @@ public final class GatewayServer implements AutoCloseable {
       open = dev.baton.proto.v1.OpenSessionRequest.parseFrom(request);
     } catch (Exception e) {
       call.close(Status.INVALID_ARGUMENT.withDescription("OpenSession request cannot be decoded"), new Metadata());
+      return;
+    }
+    Status over = quota.refusal(directory.all(), principal);
+    if (over != null) {
+      call.close(over, new Metadata());
       return;
     }
     SessionCreator.Created created;

@@ -12,6 +12,9 @@ public interface Routes {
   /** Decides for one call, holding it up to {@code hold} while the session is being moved. */
   RouteDecision decide(String sessionId, String caller, Duration hold) throws InterruptedException;
 
+  /** Every route known now. */
+  java.util.Collection<Route> all();
+
   /** A fixed set of routes: for benchmarks and tools that run a gateway without Kubernetes. */
   static Routes fixed(java.util.Map<String, Route> routes) {
     return new Routes() {
@@ -23,6 +26,11 @@ public interface Routes {
       @Override
       public boolean awaitPresent(String sessionId, Duration timeout) {
         return route(sessionId) != null;
+      }
+
+      @Override
+      public java.util.Collection<Route> all() {
+        return routes.values();
       }
 
       @Override

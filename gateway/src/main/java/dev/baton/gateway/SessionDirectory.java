@@ -66,6 +66,11 @@ public final class SessionDirectory implements Routes, AutoCloseable {
     return sessionId == null ? null : routes.get(sessionId);
   }
 
+  @Override
+  public java.util.Collection<Route> all() {
+    return routes.values();
+  }
+
   /** Waits until the session has a route (a just-created session has none yet). */
   @Override
   public boolean awaitPresent(String sessionId, Duration timeout) throws InterruptedException {

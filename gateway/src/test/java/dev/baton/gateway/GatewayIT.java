@@ -249,6 +249,24 @@ class GatewayIT {
   }
 
   @Test
+  void aPrincipalAtItsSessionLimitIsRefusedWithoutCreatingAnything() throws Exception {
+    // alice already holds the declared via-gateway session: a limit of one leaves her no more.
+    try (GatewayServer strict = new GatewayServer(directory, new SessionCreator(cluster.client(), NS, "routed"),
+        new Authenticator(cluster.client(), NS, "routed-tokens", Duration.ofSeconds(10)),
+        GatewayOptions.local(Duration.ofSeconds(30)).withSessionToken(
+            dev.baton.operator.pool.ControlTokens.sessionToken(control)).withQuota(new SessionQuota(1, 0)))) {
+      int before = cluster.client().resources(ClientSession.class).inNamespace(NS).list().getItems().size();
+      assertThatThrownBy(() -> Baton.builder().target("127.0.0.1:" + strict.port()).token("alice-secret-token")
+          .retryPolicy(dev.baton.client.RetryPolicy.none()).connect())
+          .isInstanceOfSatisfying(BatonException.class, e -> {
+            assertThat(e.code()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+            assertThat(e.getMessage()).contains("maximum of 1 sessions");
+          });
+      assertThat(cluster.client().resources(ClientSession.class).inNamespace(NS).list().getItems()).hasSize(before);
+    }
+  }
+
+  @Test
   void theTokenCacheStaysBoundedUnderAFloodOfRandomTokens() {
     Authenticator bounded = new Authenticator(cluster.client(), NS, "routed-tokens", Duration.ofMinutes(5),
         List.of(), 8);

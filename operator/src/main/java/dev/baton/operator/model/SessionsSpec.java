@@ -14,6 +14,20 @@ public class SessionsSpec {
   @JsonPropertyDescription("Sessions one driver holds at most; a full driver takes no new sessions.")
   private Integer maxPerDriver = 50;
 
+  @Min(1)
+  @Max(100000)
+  @Default("20")
+  @JsonPropertyDescription("Sessions one principal may open through the gateway in this pool; more are refused "
+      + "RESOURCE_EXHAUSTED until one closes. Declared ClientSessions are not counted against it.")
+  private Integer maxPerPrincipal = 20;
+
+  @Min(1)
+  @Max(1000000)
+  @JsonPropertyDescription("Sessions the pool holds in all before the gateway refuses to open more "
+      + "(RESOURCE_EXHAUSTED). Unset: only the drivers' capacity (replicas x maxPerDriver) limits them; an open "
+      + "that finds no room fails UNAVAILABLE after the gateway's holdTimeout.")
+  private Integer maxTotal;
+
   @Pattern(Patterns.DURATION)
   @Default("30m")
   @JsonPropertyDescription("A session with no call for this long is closed, unless its ClientSession says otherwise.")
@@ -25,6 +39,22 @@ public class SessionsSpec {
 
   public void setMaxPerDriver(Integer maxPerDriver) {
     this.maxPerDriver = maxPerDriver;
+  }
+
+  public Integer getMaxPerPrincipal() {
+    return maxPerPrincipal;
+  }
+
+  public void setMaxPerPrincipal(Integer maxPerPrincipal) {
+    this.maxPerPrincipal = maxPerPrincipal;
+  }
+
+  public Integer getMaxTotal() {
+    return maxTotal;
+  }
+
+  public void setMaxTotal(Integer maxTotal) {
+    this.maxTotal = maxTotal;
   }
 
   public String getIdleTimeout() {

@@ -137,6 +137,12 @@ public final class GatewayObjects {
     if (g.getTokenSecret() != null) {
       env.add(value("BATON_TOKEN_SECRET", g.getTokenSecret()));
     }
+    var sessions = pool.getSpec().getSessions();
+    env.add(value("BATON_MAX_SESSIONS_PER_PRINCIPAL", String.valueOf(
+        sessions.getMaxPerPrincipal() == null ? 20 : sessions.getMaxPerPrincipal())));
+    if (sessions.getMaxTotal() != null) {
+      env.add(value("BATON_MAX_SESSIONS", String.valueOf(sessions.getMaxTotal())));
+    }
     if (g.getServices() != null && !g.getServices().isEmpty()) {
       env.add(value("BATON_SERVICES", String.join(",", g.getServices())));
     }
