@@ -21,9 +21,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.StatusProto;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
@@ -62,21 +60,6 @@ public final class GatewayServer implements AutoCloseable {
       Metadata.Key.of("baton-control-token", Metadata.ASCII_STRING_MARSHALLER);
   static final Metadata.Key<String> SESSION_TOKEN =
       Metadata.Key.of("baton-session-token", Metadata.ASCII_STRING_MARSHALLER);
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw Status.INTERNAL.withDescription("unreadable message: " + e).asRuntimeException();
-      }
-    }
-  };
 
   private static final String OPEN = "baton.v1.SessionService/OpenSession";
   /** How long a call for a session this replica does not know waits for its cache before NOT_FOUND. */
@@ -153,7 +136,7 @@ public final class GatewayServer implements AutoCloseable {
     public ServerMethodDefinition<?, ?> lookupMethod(String methodName, String authority) {
       MethodDescriptor<byte[], byte[]> method = MethodDescriptor.<byte[], byte[]>newBuilder()
           .setType(MethodDescriptor.MethodType.UNKNOWN).setFullMethodName(methodName)
-          .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
+          .setRequestMarshaller(Bytes.MARSHALLER).setResponseMarshaller(Bytes.MARSHALLER).build();
       Status refusal = services.refusal(methodName);
       if (refusal != null) {
         return ServerMethodDefinition.create(method, (call, headers) -> {

@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.baton.driver.session.SessionConfig;
-import dev.baton.driver.session.SessionDefaults;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
-import java.time.Duration;
-import java.util.Map;
 import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,10 +30,8 @@ class SqlSandboxTest {
     Files.writeString(data.resolve("people.csv"), "id,name\n1,ada\n2,bob\n");
     Files.writeString(data.resolve("people.json"), "{\"id\": 1}\n{\"id\": 2}\n");
     allocator = new RootAllocator();
-    SessionDefaults defaults = new SessionDefaults(256L << 20, 1L << 30, 1, 2, Duration.ofMinutes(1),
-        16L << 20, 1L << 30, 0, 1L << 30);
-    engine = SessionEngine.open("sandbox-test-session-0000000", SessionConfig.open(defaults, Map.of()),
-        new EngineSandbox(java.util.List.of(data), dir.resolve("scratch")), allocator);
+    engine = dev.baton.driver.testing.TestEngines.open("sandbox-test-session-0000000", data, dir.resolve("scratch"),
+        allocator);
     engine.execute("CREATE TABLE t AS SELECT range AS i FROM range(3)");
   }
 

@@ -3,13 +3,11 @@ package dev.baton.driver.fuzz;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.driver.engine.EngineException;
-import dev.baton.driver.engine.EngineSandbox;
 import dev.baton.driver.engine.SessionEngine;
 import dev.baton.driver.engine.SqlSandbox;
 import dev.baton.driver.plan.PlanCompiler;
 import dev.baton.driver.plan.PlanException;
-import dev.baton.driver.session.SessionConfig;
-import dev.baton.driver.session.SessionDefaults;
+import dev.baton.driver.testing.TestEngines;
 import dev.baton.proto.v1.Call;
 import dev.baton.proto.v1.Cast;
 import dev.baton.proto.v1.ColumnRef;
@@ -34,9 +32,7 @@ import io.grpc.StatusRuntimeException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
@@ -92,10 +88,7 @@ class PlanFuzzTest {
     Files.writeString(data.resolve("people.csv"), "id,name\n1,ada\n");
     Files.writeString(outside.resolve("secret.txt"), "not for sessions\n");
     allocator = new RootAllocator();
-    SessionDefaults defaults = new SessionDefaults(128L << 20, 1L << 30, 1, 2, Duration.ofSeconds(30),
-        16L << 20, 1L << 30, 0, 1L << 30);
-    engine = SessionEngine.open("plan-fuzz-session-000000000", SessionConfig.open(defaults, Map.of()),
-        new EngineSandbox(List.of(data), root.resolve("scratch")), allocator);
+    engine = TestEngines.open("plan-fuzz-session-000000000", data, root.resolve("scratch"), allocator);
     engine.execute("CREATE TABLE t AS SELECT range AS id, 'n' || range AS x FROM range(5)");
     compiler = new PlanCompiler(sql -> {
       try {

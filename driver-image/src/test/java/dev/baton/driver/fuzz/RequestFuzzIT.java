@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.client.Baton;
 import dev.baton.client.Session;
+import dev.baton.driver.testing.RawCalls;
 import dev.baton.driver.testing.TestDriver;
 import dev.baton.proto.v1.ExecutePlanRequest;
 import dev.baton.proto.v1.Filter;
@@ -16,15 +17,11 @@ import io.grpc.CallOptions;
 import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -56,23 +53,6 @@ class RequestFuzzIT {
   private static final AtomicInteger cases = new AtomicInteger();
   private static final Map<Status.Code, AtomicInteger> codes = new java.util.concurrent.ConcurrentHashMap<>();
 
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
-  private static final MethodDescriptor<byte[], byte[]> EXECUTE =
-      SessionServiceGrpc.getExecutePlanMethod().toBuilder(BYTES, BYTES).build();
 
   @BeforeContainer
   static void start() throws Exception {
@@ -97,7 +77,7 @@ class RequestFuzzIT {
     cases.incrementAndGet();
     Status status = Status.OK;
     try {
-      ClientCalls.blockingServerStreamingCall(asOwner, EXECUTE, CallOptions.DEFAULT.withDeadlineAfter(20,
+      ClientCalls.blockingServerStreamingCall(asOwner, RawCalls.EXECUTE_PLAN, CallOptions.DEFAULT.withDeadlineAfter(20,
           TimeUnit.SECONDS), request).forEachRemaining(r -> { });
     } catch (RuntimeException e) {
       status = Status.fromThrowable(e);

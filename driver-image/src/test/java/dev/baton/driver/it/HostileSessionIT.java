@@ -11,6 +11,7 @@ import dev.baton.client.BatonException;
 import dev.baton.client.DataFrame;
 import dev.baton.client.Row;
 import dev.baton.client.Session;
+import dev.baton.driver.testing.RawCalls;
 import dev.baton.driver.testing.TestDriver;
 import dev.baton.proto.v1.ExecutePlanRequest;
 import dev.baton.proto.v1.ExecutePlanResponse;
@@ -23,14 +24,11 @@ import dev.baton.proto.v1.SessionServiceGrpc;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -173,9 +171,8 @@ class HostileSessionIT {
       assertThat(s.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
       assertThat(s.getDescription()).contains("cannot be decoded");
     });
-    MethodDescriptor<byte[], byte[]> raw = SessionServiceGrpc.getExecutePlanMethod().toBuilder(BYTES, BYTES).build();
     for (byte[] garbage : new byte[][] {{(byte) 0xff, (byte) 0xff, (byte) 0xff}, {0x0a, 0x7f, 0x01}}) {
-      assertThatThrownBy(() -> ClientCalls.blockingServerStreamingCall(withPrincipal(), raw,
+      assertThatThrownBy(() -> ClientCalls.blockingServerStreamingCall(withPrincipal(), RawCalls.EXECUTE_PLAN,
           CallOptions.DEFAULT, garbage).forEachRemaining(r -> { }))
           .satisfies(e -> assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
     }
@@ -255,21 +252,6 @@ class HostileSessionIT {
     }
   }
 
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (java.io.IOException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-  };
 
   private static io.grpc.Channel withPrincipal() {
     Metadata h = new Metadata();

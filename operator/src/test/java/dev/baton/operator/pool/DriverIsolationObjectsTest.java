@@ -3,11 +3,8 @@ package dev.baton.operator.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.operator.model.DriverPool;
-import dev.baton.operator.model.DriverPoolSpec;
-import dev.baton.operator.model.DriverSpec;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,14 +13,7 @@ import org.junit.jupiter.api.Test;
 /** What the operator renders to keep drivers apart: who may reach them, and what they are given. */
 class DriverIsolationObjectsTest {
   private static DriverPool pool() {
-    DriverPool p = new DriverPool();
-    p.setMetadata(new ObjectMetaBuilder().withName("sales").withNamespace("team").withUid("u-1").build());
-    DriverPoolSpec spec = new DriverPoolSpec();
-    DriverSpec d = new DriverSpec();
-    d.setImage("reg/baton-driver:1");
-    spec.setDriver(d);
-    p.setSpec(spec);
-    return p;
+    return TestPools.sales();
   }
 
   @Test

@@ -3,24 +3,14 @@ package dev.baton.operator.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.operator.model.DriverPool;
-import dev.baton.operator.model.DriverPoolSpec;
-import dev.baton.operator.model.DriverSpec;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class GatewayObjectsTest {
   private static DriverPool pool() {
-    DriverPool p = new DriverPool();
-    p.setMetadata(new ObjectMetaBuilder().withName("sales").withNamespace("team").withUid("u-1").build());
-    DriverPoolSpec spec = new DriverPoolSpec();
-    DriverSpec d = new DriverSpec();
-    d.setImage("reg/baton-driver:1");
-    spec.setDriver(d);
-    p.setSpec(spec);
-    return p;
+    return TestPools.sales();
   }
 
   private static Map<String, EnvVar> env(DriverPool p) {

@@ -1,0 +1,23 @@
+package dev.baton.operator.pool;
+
+import dev.baton.operator.model.DriverPool;
+import dev.baton.operator.model.DriverPoolSpec;
+import dev.baton.operator.model.DriverSpec;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+
+/** Pools as the API server would hand them to the operator, defaults applied. */
+final class TestPools {
+  private TestPools() {}
+
+  /** Pool {@code team/sales} running {@code reg/baton-driver:1}. */
+  static DriverPool sales() {
+    DriverPool p = new DriverPool();
+    p.setMetadata(new ObjectMetaBuilder().withName("sales").withNamespace("team").withUid("u-1").build());
+    DriverPoolSpec spec = new DriverPoolSpec();
+    DriverSpec d = new DriverSpec();
+    d.setImage("reg/baton-driver:1");
+    spec.setDriver(d);
+    p.setSpec(spec);
+    return p;
+  }
+}
