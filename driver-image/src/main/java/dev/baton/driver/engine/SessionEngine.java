@@ -135,6 +135,10 @@ public final class SessionEngine implements AutoCloseable {
     check(sql, SqlSandbox.Use.STATEMENT);
     try (Statement st = connection.createStatement()) {
       running = st;
+      if (Thread.currentThread().isInterrupted()) {
+        // Stopped while the statement was being checked: its cancel found nothing to cancel.
+        throw new SQLException("INTERRUPT Error: stopped before the statement began");
+      }
       boolean hasResult = st.execute(sql);
       if (!hasResult) {
         long changed = Math.max(st.getUpdateCount(), 0);
