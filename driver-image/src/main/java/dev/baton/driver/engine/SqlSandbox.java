@@ -1,5 +1,8 @@
 package dev.baton.driver.engine;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.Status;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -56,20 +59,7 @@ public final class SqlSandbox {
     return type >= 0 && type < TYPE_NAMES.length ? TYPE_NAMES[type] : "#" + type;
   }
 
-  /** DuckDB's error as it would be thrown ("Catalog Error: ..."), which EngineErrors maps to a code. */
-  private static final String ERROR_TEXT = "upper(json_extract_string(j, '$.error_type')[1]) "
-      + "|| json_extract_string(j, '$.error_type')[2:] || ' Error: ' || json_extract_string(j, '$.error_message')";
-
-  private static final String PARSE_TREE = "WITH p AS (SELECT json_serialize_sql(?::VARCHAR) AS j) "
-      + "SELECT coalesce(json_extract_string(j, '$.error'), 'false'), " + ERROR_TEXT + ", "
-      + "json_array_length(j, '$.statements'), "
-      + "(SELECT list(DISTINCT lower(json_extract_string(value, '$.function.function_name'))) FROM json_tree(p.j) "
-      + "WHERE json_extract_string(value, '$.type') = 'TABLE_FUNCTION') FROM p";
-  private static final String LOGICAL_PLAN = "WITH p AS (SELECT json_serialize_plan(?::VARCHAR) AS j) "
-      + "SELECT coalesce(json_extract_string(j, '$.error'), 'false'), " + ERROR_TEXT + ", "
-      + "json_array_length(j, '$.plans'), json_extract_string(j, '$.plans[0].type'), "
-      + "(SELECT list(DISTINCT lower(json_extract_string(value, '$.name'))) FROM json_tree(p.j) "
-      + "WHERE json_extract_string(value, '$.type') = 'LOGICAL_GET') FROM p";
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The session's own catalogue: tables, columns, views, types and functions. */
   private static Set<String> catalogFunctions() {
@@ -116,19 +106,14 @@ public final class SqlSandbox {
       // binds here only where it may touch files (the session), so it is refused by name.
       throw refused(Status.PERMISSION_DENIED, "statement EXPORT is not allowed in a session; " + ALLOWED);
     }
-    try (PreparedStatement ps = connection.prepareStatement(PARSE_TREE)) {
-      ps.setString(1, sql);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        if (!rs.getBoolean(1)) {
-          checkNames(names(rs.getArray(4)), TABLE_FUNCTIONS, "table function");
-          return;
-        }
-        String error = rs.getString(2);
-        if (error == null || !error.contains("Only SELECT statements")) {
-          throw new SQLException(error);
-        }
-      }
+    JsonNode tree = serialized(connection, "SELECT json_serialize_sql(?::VARCHAR)", sql);
+    if (!tree.path("error").asBoolean(false)) {
+      checkNames(valuesOf(tree, "type", "TABLE_FUNCTION", "function", "function_name"), TABLE_FUNCTIONS,
+          "table function");
+      return;
+    }
+    if (!tree.path("error_message").asText("").contains("Only SELECT statements")) {
+      throw engineError(tree);
     }
     if (use == Use.QUERY) {
       throw refused(Status.INVALID_ARGUMENT, "must be a query (SELECT ...), not another statement");
@@ -137,52 +122,97 @@ public final class SqlSandbox {
   }
 
   private static void checkStatement(Connection connection, String sql) throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement(LOGICAL_PLAN)) {
-      ps.setString(1, sql);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        if (!rs.getBoolean(1)) {
-          String root = rs.getString(4);
-          if (!PLAN_ROOTS.contains(root)) {
-            throw refused(Status.PERMISSION_DENIED, "statement " + describe(root) + " is not allowed in a "
-                + "session; " + ALLOWED);
-          }
-          checkNames(names(rs.getArray(5)), PLAN_SCANS, "table function");
-          return;
-        }
-        String error = rs.getString(2) == null ? "" : rs.getString(2);
-        String lower = error.toLowerCase(Locale.ROOT);
-        if (!lower.contains("not implemented") && !lower.contains("serialize")) {
-          // What binding the statement said (an unknown table, a file it may not touch).
-          throw new SQLException(error);
-        }
+    JsonNode plan = serialized(connection, "SELECT json_serialize_plan(?::VARCHAR)", sql);
+    if (!plan.path("error").asBoolean(false)) {
+      String root = plan.path("plans").path(0).path("type").asText("");
+      if (plan.path("plans").size() != 1 || !PLAN_ROOTS.contains(root)) {
+        throw refused(Status.PERMISSION_DENIED, "statement " + describe(root) + " is not allowed in a "
+            + "session; " + ALLOWED);
       }
+      checkNames(valuesOf(plan, "type", "LOGICAL_GET", "name"), PLAN_SCANS, "table function");
+      return;
+    }
+    String error = plan.path("error_message").asText("").toLowerCase(Locale.ROOT);
+    if (!error.contains("not implemented") && !error.contains("serialize")) {
+      // What binding the statement said (an unknown table, a file it may not touch).
+      throw engineError(plan);
     }
     checkPhysicalPlan(connection, sql);
   }
 
+  /** The JSON DuckDB's serialiser gives for the text ({@code ?} in {@code query}). */
+  private static JsonNode serialized(Connection connection, String query, String sql) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement(query)) {
+      ps.setString(1, sql);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return JSON.readTree(rs.getString(1));
+      }
+    } catch (JsonProcessingException e) {
+      throw new SQLException("cannot read DuckDB's serialised statement: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /** DuckDB's error as it would have thrown it ("Catalog Error: ..."), which EngineErrors maps to a code. */
+  private static SQLException engineError(JsonNode serialized) {
+    String type = serialized.path("error_type").asText("invalid");
+    String kind = type.isEmpty() ? "Invalid" : Character.toUpperCase(type.charAt(0)) + type.substring(1);
+    return new SQLException(kind + " Error: " + serialized.path("error_message").asText(""));
+  }
+
+  /**
+   * Every value at {@code path} of the objects anywhere in {@code node} whose {@code key} is
+   * {@code value}, lower-cased: e.g. the function names of all TABLE_FUNCTION nodes.
+   */
+  private static List<String> valuesOf(JsonNode node, String key, String value, String... path) {
+    List<String> out = new ArrayList<>();
+    collect(node, key, value, path, out);
+    return out;
+  }
+
+  private static void collect(JsonNode node, String key, String value, String[] path, List<String> out) {
+    if (node.isObject() && value.equals(node.path(key).asText(null))) {
+      JsonNode at = node;
+      for (String p : path) {
+        at = at.path(p);
+      }
+      out.add(at.asText("").strip().toLowerCase(Locale.ROOT));
+    }
+    if (node.isContainerNode()) {
+      for (JsonNode child : node) {
+        collect(child, key, value, path, out);
+      }
+    }
+  }
+
   /** For statements reading CSV or JSON, whose logical plan DuckDB cannot serialize. */
   private static void checkPhysicalPlan(Connection connection, String sql) throws SQLException {
-    String plan;
+    JsonNode plan;
     try (PreparedStatement ps = connection.prepareStatement("EXPLAIN (FORMAT json) " + sql);
         ResultSet rs = ps.executeQuery()) {
       rs.next();
-      plan = rs.getString(2);
+      plan = JSON.readTree(rs.getString(2));
+    } catch (JsonProcessingException e) {
+      throw new SQLException("cannot read DuckDB's plan: " + e.getOriginalMessage(), e);
     }
-    String operators = "WITH p AS (SELECT ?::JSON AS j) SELECT "
-        + "json_extract_string(j, '$[0].name'), "
-        + "(SELECT list(DISTINCT upper(trim(json_extract_string(value, '$.extra_info.Function')))) FROM json_tree(p.j) "
-        + "WHERE json_extract_string(value, '$.extra_info.Function') IS NOT NULL) FROM p";
-    try (PreparedStatement ps = connection.prepareStatement(operators)) {
-      ps.setString(1, plan);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        String root = rs.getString(1) == null ? "" : rs.getString(1).strip().toUpperCase(Locale.ROOT);
-        if (!PHYSICAL_ROOTS.contains(root)) {
-          throw refused(Status.PERMISSION_DENIED, "statement " + describe(root) + " is not allowed in a session; "
-              + ALLOWED);
-        }
-        checkNames(names(rs.getArray(2)), PHYSICAL_SCANS, "table function");
+    String root = plan.path(0).path("name").asText("").strip().toUpperCase(Locale.ROOT);
+    if (!PHYSICAL_ROOTS.contains(root)) {
+      throw refused(Status.PERMISSION_DENIED, "statement " + describe(root) + " is not allowed in a session; "
+          + ALLOWED);
+    }
+    List<String> functions = new ArrayList<>();
+    collectFunctions(plan, functions);
+    checkNames(functions, PHYSICAL_SCANS, "table function");
+  }
+
+  /** The {@code extra_info.Function} of every operator in a physical plan, upper-cased. */
+  private static void collectFunctions(JsonNode node, List<String> out) {
+    if (node.isObject() && node.path("extra_info").has("Function")) {
+      out.add(node.path("extra_info").path("Function").asText("").strip().toUpperCase(Locale.ROOT));
+    }
+    if (node.isContainerNode()) {
+      for (JsonNode child : node) {
+        collectFunctions(child, out);
       }
     }
   }
@@ -223,17 +253,6 @@ public final class SqlSandbox {
         && (i + word.length() == n || !Character.isLetterOrDigit(sql.charAt(i + word.length())));
   }
 
-  private static List<String> names(java.sql.Array array) throws SQLException {
-    List<String> out = new ArrayList<>();
-    if (array != null) {
-      for (Object o : (Object[]) array.getArray()) {
-        if (o != null) {
-          out.add(o.toString());
-        }
-      }
-    }
-    return out;
-  }
 
   private static void checkNames(List<String> names, Set<String> allowed, String what) {
     for (String name : names) {
