@@ -35,10 +35,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway: one address for a pool. Every call is routed by its {@code baton-session-id}
- * header to the session's current driver and proxied as bytes, so drivers may serve more than
- * baton.v1. A call for a session that is being moved waits (up to the hold) and then goes to
- * the new driver; past the hold it fails UNAVAILABLE with a RetryInfo delay the SDK honours.
+ * The gateway: one address for a pool. Every call of an allowed service ({@link ServiceAllowList};
+ * never DriverControl) is routed by its {@code baton-session-id} header to the session's current
+ * driver and proxied as bytes. A call for a session that is being moved waits (up to the hold) and
+ * then goes to the new driver; past the hold it fails UNAVAILABLE with a RetryInfo delay the SDK
+ * honours.
  *
  * <p>Callers authenticate with a bearer token ({@link Authenticator}); the principal it proves
  * replaces any {@code baton-principal} the caller sent, and is what the driver sees.
@@ -47,8 +48,9 @@ import org.slf4j.LoggerFactory;
  * {@link SessionCreator}), waits until it is Bound and answers with its id; closing such a
  * session deletes its ClientSession.
  *
- * <p>Drivers serve only callers that present the pool's control token; the gateway adds it to
- * every call it forwards and drops any a client sent. Client connections are retired after a
+ * <p>Drivers serve the session API only to callers that present the pool's session token; the
+ * gateway adds it to every call it forwards and drops any driver token a client sent. It never
+ * holds the control token, which alone opens DriverControl. Client connections are retired after a
  * maximum age (GOAWAY, then a grace period), so clients spread over all replicas again.
  */
 public final class GatewayServer implements AutoCloseable {
@@ -77,7 +79,7 @@ public final class GatewayServer implements AutoCloseable {
   private final SessionQuota quota;
   private final Server server;
   private final GatewayMetrics metrics = new GatewayMetrics();
-  /** Adds the pool's control token to calls to drivers; null when drivers need none. */
+  /** Adds the pool's session token to calls to drivers; null when drivers need none. */
   private final ClientInterceptor toDrivers;
 
   /**
@@ -372,7 +374,7 @@ public final class GatewayServer implements AutoCloseable {
     }
   }
 
-  /** The channel to a driver, with the control token attached when the pool has one. */
+  /** The channel to a driver, with the session token attached when the pool has one. */
   private Channel upstream(String endpoint) {
     ManagedChannel ch = channel(endpoint);
     return toDrivers == null ? ch : ClientInterceptors.intercept(ch, toDrivers);
