@@ -230,8 +230,11 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
               && "False".equals(c.getStatus()) && "Unschedulable".equals(c.getReason()));
       boolean failed = p.getStatus() != null
           && ("Failed".equals(p.getStatus().getPhase()) || "Succeeded".equals(p.getStatus().getPhase()));
+      boolean started = p.getStatus() != null && p.getStatus().getContainerStatuses() != null
+          && p.getStatus().getContainerStatuses().stream().anyMatch(c -> c.getState() != null
+              && (c.getState().getRunning() != null || c.getState().getTerminated() != null));
       out.add(new DriverView(p.getMetadata().getName(), ip, labels.getOrDefault(PoolLabels.REVISION, ""), ready,
-          p.getMetadata().getDeletionTimestamp() != null, "true".equals(labels.get(PoolLabels.DRAINING)),
+          started, p.getMetadata().getDeletionTimestamp() != null, "true".equals(labels.get(PoolLabels.DRAINING)),
           status.isPresent(), status.map(s -> s.getState() == StatusResponse.State.ACCEPTING).orElse(false),
           status.map(StatusResponse::getSessions).orElse(0), unschedulable, failed,
           p.getMetadata().getCreationTimestamp() == null ? Instant.now()

@@ -12,8 +12,10 @@ import java.util.List;
  *   <li>Too few serving drivers: create the missing ones at the update revision.
  *   <li>Too many: drain the cheapest to remove first — not ready, then another revision, then
  *       fewest sessions, then youngest — so scaling down moves as few sessions as possible.
- *   <li>A draining driver with no sessions left is deleted, and so is a failed one (its
- *       replacement is created in the same step, since it no longer counts as serving).
+ *   <li>A draining driver is deleted once it says it holds no session, or if it never ran;
+ *       one whose status cannot be read is kept (unknown is not empty) until it answers or its
+ *       pod fails. A failed driver is deleted (its replacement is created in the same step,
+ *       since it no longer counts as serving).
  *   <li>New sessions go to drivers that are ready, of the current revision, not draining,
  *       accepting (by their own word) and under the per-driver session limit.
  * </ul>
@@ -38,7 +40,8 @@ public final class PoolPlanner {
           .forEach(d -> drain.add(d.name()));
     }
     List<String> delete = drivers.stream()
-        .filter(d -> !d.terminating() && (d.failed() || d.draining() && (d.sessions() == 0 || !d.ready())))
+        .filter(d -> !d.terminating() && (d.failed()
+            || d.draining() && (!d.started() || d.reachable() && d.sessions() == 0)))
         .map(DriverView::name).toList();
     List<DriverView> endpoints = serving.stream()
         .filter(d -> !drain.contains(d.name()))

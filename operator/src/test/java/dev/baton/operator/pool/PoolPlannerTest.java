@@ -11,7 +11,7 @@ class PoolPlannerTest {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
   private static DriverView driver(String name, String rev, boolean ready, int sessions, int ageSeconds) {
-    return new DriverView(name, "127.0.0." + (name.hashCode() & 0x7f), rev, ready, false, false, ready, ready,
+    return new DriverView(name, "127.0.0." + (name.hashCode() & 0x7f), rev, ready, true, false, false, ready, ready,
         sessions, false, false, T0.minusSeconds(ageSeconds));
   }
 
@@ -39,11 +39,32 @@ class PoolPlannerTest {
 
   @Test
   void drainedDriversAreDeletedOnlyWhenEmpty() {
-    DriverView empty = new DriverView("empty", "127.0.0.2", "r1", true, false, true, true, false, 0, false, false, T0);
-    DriverView full = new DriverView("full", "127.0.0.3", "r1", true, false, true, true, false, 4, false, false, T0);
+    DriverView empty = new DriverView("empty", "127.0.0.2", "r1", true, true, false, true, true, false, 0, false, false, T0);
+    DriverView full = new DriverView("full", "127.0.0.3", "r1", true, true, false, true, true, false, 4, false, false, T0);
     PoolPlan plan = PoolPlanner.plan(1, 50, "r1", "r1", List.of(driver("keep", "r1", true, 0, 1), empty, full));
     assertThat(plan.delete()).containsExactly("empty");
     assertThat(plan.endpoints()).extracting(DriverView::name).containsExactly("keep");
+  }
+
+  @Test
+  void aDrainingDriverWhoseStatusCannotBeReadIsKeptWhateverItsReadiness() {
+    // Its process stopped (probe failing) or its control endpoint refusing: its sessions are
+    // unknown, not none. Deleting it would lose them.
+    DriverView unready = new DriverView("stopped", "10.0.0.4", "r1", false, true, false, true, false, false, 0, false,
+        false, T0);
+    DriverView silent = new DriverView("silent", "10.0.0.5", "r1", true, true, false, true, false, false, 0, false,
+        false, T0);
+    PoolPlan plan = PoolPlanner.plan(1, 50, "r1", "r1", List.of(driver("keep", "r1", true, 0, 1), unready, silent));
+    assertThat(plan.delete()).isEmpty();
+    assertThat(plan.create()).as("draining drivers do not count toward replicas").isZero();
+  }
+
+  @Test
+  void aDrainingDriverThatNeverRanIsDeleted() {
+    DriverView neverRan = new DriverView("pulling", "10.0.0.6", "r1", false, false, false, true, false, false, 0, false,
+        false, T0);
+    PoolPlan plan = PoolPlanner.plan(1, 50, "r1", "r1", List.of(driver("keep", "r1", true, 0, 1), neverRan));
+    assertThat(plan.delete()).containsExactly("pulling");
   }
 
   @Test
@@ -53,7 +74,7 @@ class PoolPlannerTest {
         driver("full", "r1", true, 50, 10),
         driver("new-rev", "r2", true, 0, 1),
         driver("starting", "r1", false, 0, 1)));
-    drivers.add(new DriverView("silent", "127.0.0.9", "r1", true, false, false, false, false, 0, false, false, T0));
+    drivers.add(new DriverView("silent", "127.0.0.9", "r1", true, true, false, false, false, false, 0, false, false, T0));
     PoolPlan plan = PoolPlanner.plan(5, 50, "r2", "r1", drivers);
     assertThat(plan.currentRevision()).as("old drivers still serve: no rollout yet").isEqualTo("r1");
     assertThat(plan.endpoints()).extracting(DriverView::name).containsExactly("ok");
@@ -68,7 +89,7 @@ class PoolPlannerTest {
 
   @Test
   void aFailedDriverIsDeletedAndReplaced() {
-    DriverView dead = new DriverView("dead", "10.0.0.9", "r1", false, false, false, false, false, 0, false, true, T0);
+    DriverView dead = new DriverView("dead", "10.0.0.9", "r1", false, true, false, false, false, false, 0, false, true, T0);
     PoolPlan plan = PoolPlanner.plan(2, 50, "r1", "r1", List.of(driver("alive", "r1", true, 1, 5), dead));
     assertThat(plan.delete()).containsExactly("dead");
     assertThat(plan.create()).isEqualTo(1);
@@ -98,7 +119,7 @@ class PoolPlannerTest {
     assertThat(pending.get(1).getReason()).isEqualTo("Paused");
     assertThat(pending.get(1).getStatus()).isEqualTo("False");
 
-    DriverView stuck = new DriverView("s", null, "r1", false, false, false, false, false, 0, true, false, T0);
+    DriverView stuck = new DriverView("s", null, "r1", false, false, false, false, false, false, 0, true, false, T0);
     var degraded = PoolConditions.compute(1, 1, 0, "r1", "r1", false, List.of(stuck),
         PoolPlanner.plan(1, 50, "r1", "r1", List.of(stuck)), List.of(), T0);
     assertThat(degraded.get(2).getReason()).isEqualTo("InsufficientCapacity");
