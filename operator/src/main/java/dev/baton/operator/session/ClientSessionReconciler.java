@@ -104,7 +104,15 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
 
       Optional<Pod> driver = status.getDriverPod() == null ? Optional.empty()
           : Optional.ofNullable(client.pods().inNamespace(ns).withName(status.getDriverPod()).get());
-      Optional<SessionInfo> onDriver = driver.flatMap(p -> lookup(p, token(cs), status.getSessionId()));
+      Whereabouts where = driver.map(p -> lookup(p, token(cs), status.getSessionId())).orElse(Whereabouts.GONE);
+      if (!where.known()) {
+        // Its driver runs but cannot be read: the session may well be there. Re-opening it
+        // elsewhere would make two copies, so it stays put until the driver answers or fails.
+        setReady(status, false, "DriverUnreachable", "driver " + status.getDriverPod()
+            + " does not answer; the session stays on it until it answers or fails");
+        return finish(cs, before, status);
+      }
+      Optional<SessionInfo> onDriver = where.info();
       if (onDriver.isPresent()) {
         status.setPhase(SessionPhase.Bound);
         setReady(status, true, "Open", "open on " + status.getDriverPod());
@@ -178,14 +186,23 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
     return tokens.token(cs.getMetadata().getNamespace(), cs.getSpec().getPool());
   }
 
-  private Optional<SessionInfo> lookup(Pod pod, String token, String sessionId) {
-    if (pod.getMetadata().getDeletionTimestamp() != null || pod.getStatus() == null || pod.getStatus().getPodIP() == null) {
-      return Optional.empty();
+  /** Where a session is, as far as its driver says. */
+  private record Whereabouts(Optional<SessionInfo> info, boolean known) {
+    /** The driver is gone (deleted, terminating, failed) or answered that it holds no such session. */
+    static final Whereabouts GONE = new Whereabouts(Optional.empty(), true);
+    /** The driver's pod runs but the driver did not answer: the session may be there. */
+    static final Whereabouts UNKNOWN = new Whereabouts(Optional.empty(), false);
+  }
+
+  private Whereabouts lookup(Pod pod, String token, String sessionId) {
+    if (pod.getMetadata().getDeletionTimestamp() != null || pod.getStatus() == null || pod.getStatus().getPodIP() == null
+        || "Failed".equals(pod.getStatus().getPhase()) || "Succeeded".equals(pod.getStatus().getPhase())) {
+      return Whereabouts.GONE;
     }
     try {
-      return sessions.find(pod.getStatus().getPodIP(), token, sessionId);
+      return new Whereabouts(sessions.find(pod.getStatus().getPodIP(), token, sessionId), true);
     } catch (StatusRuntimeException e) {
-      return Optional.empty();
+      return Whereabouts.UNKNOWN;
     }
   }
 

@@ -11,6 +11,7 @@ import dev.baton.operator.model.ClientSession;
 import dev.baton.operator.model.DriverPool;
 import dev.baton.operator.model.SessionPhase;
 import dev.baton.operator.pool.ControlTokens;
+import dev.baton.operator.pool.DriverPoolReconcilerTiming;
 import dev.baton.operator.pool.PoolLabels;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -276,6 +277,44 @@ class OperatorIT {
     var events = cluster.client().v1().events().inNamespace(NS).list().getItems().stream()
         .filter(e -> "survivor".equals(e.getInvolvedObject().getName())).map(e -> e.getReason()).toList();
     assertThat(events).contains("SessionReplaced");
+  }
+
+  @Test
+  void aSessionWhoseDriverCannotBeReadStaysPutAndIsNotOpenedTwice() throws Exception {
+    pool("frozen", 2);
+    ClientSession cs = session("patient", "frozen");
+    String pod = cs.getStatus().getDriverPod();
+    String ip = cs.getStatus().getEndpoint().split(":")[0];
+    ProcessHandle driver = cluster.node().containerProcess(NS, pod, "driver").orElseThrow();
+    // The driver's process stops (shorter than its liveness window of a minute): it cannot be
+    // read, but it has not lost the session.
+    signal(driver, "STOP");
+    try {
+      awaitSession("patient", x -> x.getStatus().getConditions().stream()
+          .anyMatch(c -> "DriverUnreachable".equals(c.getReason())));
+      Thread.sleep(3 * DriverPoolReconcilerTiming.RESYNC_MILLIS); // several reconciles while it stays unreadable
+      ClientSession during = cluster.client().resources(ClientSession.class).inNamespace(NS).withName("patient").get();
+      assertThat(during.getStatus().getDriverPod()).as("not re-placed while unknown").isEqualTo(pod);
+      assertThat(during.getStatus().getMigrations()).isZero();
+      for (Pod other : drivers("frozen")) {
+        if (!other.getMetadata().getName().equals(pod)) {
+          assertThat(sessionsOn(other.getStatus().getPodIP(), "frozen")).as("no second copy")
+              .doesNotContain(cs.getStatus().getSessionId());
+        }
+      }
+    } finally {
+      signal(driver, "CONT");
+    }
+    ClientSession back = awaitSession("patient", x -> x.getStatus().getConditions().stream()
+        .anyMatch(c -> "Open".equals(c.getReason())));
+    assertThat(back.getStatus().getDriverPod()).isEqualTo(pod);
+    assertThat(sessionsOn(ip, "frozen")).contains(cs.getStatus().getSessionId());
+    assertThat(evens(back)).isEqualTo(50);
+  }
+
+  private static void signal(ProcessHandle process, String signal) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).inheritIO().start();
+    assertThat(kill.waitFor()).isZero();
   }
 
   @Test
