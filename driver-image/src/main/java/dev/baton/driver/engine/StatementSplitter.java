@@ -42,8 +42,6 @@ final class StatementSplitter {
 
     int duckdb_prepared_statement_type(Pointer prepared);
 
-    String duckdb_prepare_error(Pointer prepared);
-
     void duckdb_destroy_prepare(PointerByReference prepared);
 
     int duckdb_query(Pointer connection, String sql, Pointer result);
@@ -51,10 +49,9 @@ final class StatementSplitter {
 
   /**
    * What the parser found: the number of statements and, for a single statement that binds
-   * without the session's tables, its kind (DuckDB's {@code duckdb_statement_type}); otherwise
-   * the binder's error.
+   * without the session's tables, its kind (DuckDB's {@code duckdb_statement_type}).
    */
-  record Parsed(int statements, int statementType, String bindError) {
+  record Parsed(int statements, int statementType) {
     static final int UNKNOWN = -1;
   }
 
@@ -149,15 +146,15 @@ final class StatementSplitter {
         }
       }
       if (n != 1) {
-        return new Parsed((int) n, Parsed.UNKNOWN, null);
+        return new Parsed((int) n, Parsed.UNKNOWN);
       }
       PointerByReference prepared = new PointerByReference();
       try {
         if (c.duckdb_prepare_extracted_statement(connection, extracted.getValue(), 0, prepared) == 0) {
-          return new Parsed(1, c.duckdb_prepared_statement_type(prepared.getValue()), null);
+          return new Parsed(1, c.duckdb_prepared_statement_type(prepared.getValue()));
         }
-        String error = prepared.getValue() == null ? "cannot bind" : c.duckdb_prepare_error(prepared.getValue());
-        return new Parsed(1, Parsed.UNKNOWN, error);
+        // It names the session's tables or files: its kind is left to the checks on the session.
+        return new Parsed(1, Parsed.UNKNOWN);
       } finally {
         if (prepared.getValue() != null) {
           c.duckdb_destroy_prepare(prepared);
