@@ -16,10 +16,18 @@ import dev.baton.proto.v1.SessionInfo;
 import dev.baton.proto.v1.SessionSnapshot;
 import dev.baton.proto.v1.StatusRequest;
 import dev.baton.proto.v1.StatusResponse;
+import dev.baton.proto.v1.ReleaseSessionRequest;
+import dev.baton.proto.v1.ReleaseSessionResponse;
+import dev.baton.proto.v1.SessionState;
+import dev.baton.proto.v1.UnfreezeSessionRequest;
+import dev.baton.proto.v1.UnfreezeSessionResponse;
 import io.grpc.stub.StreamObserver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The lifecycle contract the operator and gateway use: status, drain, and moving sessions. */
 public final class DriverControlImpl extends DriverControlGrpc.DriverControlImplBase {
+  private static final Logger LOG = LoggerFactory.getLogger(DriverControlImpl.class);
   private final SessionRegistry registry;
   private final SessionMover mover;
   private final String version;
@@ -100,7 +108,8 @@ public final class DriverControlImpl extends DriverControlGrpc.DriverControlImpl
             .setOperationsRunning(running)
             .setOperationsBuffered(held)
             .setBufferedBytes(buffered)
-            .setViews(s.views().size()));
+            .setViews(s.views().size())
+            .setState(s.isFrozen() ? SessionState.SESSION_FROZEN : SessionState.SESSION_ACTIVE));
       }
       return out.build();
     });
@@ -108,7 +117,25 @@ public final class DriverControlImpl extends DriverControlGrpc.DriverControlImpl
 
   @Override
   public void exportSession(ExportSessionRequest req, StreamObserver<SessionSnapshot> obs) {
-    StatusErrors.unary(obs, () -> mover.export(registry.getForControl(req.getSessionId())));
+    StatusErrors.unary(obs, () -> mover.export(registry.getForControl(req.getSessionId()), req.getFreeze(),
+        req.getStopRunning()));
+  }
+
+  @Override
+  public void unfreezeSession(UnfreezeSessionRequest req, StreamObserver<UnfreezeSessionResponse> obs) {
+    StatusErrors.unary(obs, () -> {
+      boolean was = registry.getForControl(req.getSessionId()).unfreeze();
+      if (was) {
+        LOG.info("session unfrozen session={} (move aborted)", req.getSessionId());
+      }
+      return UnfreezeSessionResponse.newBuilder().setWasFrozen(was).build();
+    });
+  }
+
+  @Override
+  public void releaseSession(ReleaseSessionRequest req, StreamObserver<ReleaseSessionResponse> obs) {
+    StatusErrors.unary(obs, () -> ReleaseSessionResponse.newBuilder()
+        .setReleased(registry.release(req.getSessionId(), req.getMovedTo())).build());
   }
 
   @Override

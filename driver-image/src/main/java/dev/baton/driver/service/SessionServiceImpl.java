@@ -77,6 +77,25 @@ public final class SessionServiceImpl extends SessionServiceGrpc.SessionServiceI
     return registry.get(sessionId, principal());
   }
 
+  /** A session call's body, run while the call is admitted into the session (the move fence). */
+  @FunctionalInterface
+  private interface InSession<T> {
+    T run(Session s) throws Exception;
+  }
+
+  /**
+   * Runs a unary call inside the session's fence: a frozen session answers SESSION_MOVING and
+   * runs nothing, and a freeze waits until the call is done.
+   */
+  private <T> void unary(StreamObserver<T> obs, String sessionId, InSession<T> body) {
+    StatusErrors.unary(obs, () -> {
+      Session s = session(sessionId);
+      try (Session.Admission admitted = s.admit()) {
+        return body.run(s);
+      }
+    });
+  }
+
   @Override
   public void openSession(OpenSessionRequest req, StreamObserver<OpenSessionResponse> obs) {
     StatusErrors.unary(obs, () -> {
@@ -88,56 +107,51 @@ public final class SessionServiceImpl extends SessionServiceGrpc.SessionServiceI
 
   @Override
   public void closeSession(CloseSessionRequest req, StreamObserver<CloseSessionResponse> obs) {
-    StatusErrors.unary(obs, () -> {
-      registry.close(session(req.getSessionId()));
+    unary(obs, req.getSessionId(), s -> {
+      registry.close(s);
       return CloseSessionResponse.getDefaultInstance();
     });
   }
 
   @Override
   public void getConfig(GetConfigRequest req, StreamObserver<ConfigResponse> obs) {
-    StatusErrors.unary(obs, () -> {
-      Session s = session(req.getSessionId());
-      return ConfigResponse.newBuilder().setSessionId(s.id())
-          .putAllConfig(s.config().select(req.getKeysList())).build();
-    });
+    unary(obs, req.getSessionId(), s -> ConfigResponse.newBuilder().setSessionId(s.id())
+        .putAllConfig(s.config().select(req.getKeysList())).build());
   }
 
   @Override
   public void setConfig(SetConfigRequest req, StreamObserver<ConfigResponse> obs) {
-    StatusErrors.unary(obs, () -> {
-      Session s = session(req.getSessionId());
-      return ConfigResponse.newBuilder().setSessionId(s.id())
-          .putAllConfig(s.changeConfig(req.getSetMap(), req.getUnsetList()).asMap()).build();
-    });
+    unary(obs, req.getSessionId(), s -> ConfigResponse.newBuilder().setSessionId(s.id())
+        .putAllConfig(s.changeConfig(req.getSetMap(), req.getUnsetList()).asMap()).build());
   }
 
   @Override
   public void createView(CreateViewRequest req, StreamObserver<CreateViewResponse> obs) {
-    StatusErrors.unary(obs, () -> {
-      session(req.getSessionId()).createView(req.getName(), req.getPlan(), req.getReplace());
+    unary(obs, req.getSessionId(), s -> {
+      s.createView(req.getName(), req.getPlan(), req.getReplace());
       return CreateViewResponse.getDefaultInstance();
     });
   }
 
   @Override
   public void dropView(DropViewRequest req, StreamObserver<DropViewResponse> obs) {
-    StatusErrors.unary(obs, () -> {
-      session(req.getSessionId()).dropView(req.getName(), req.getIfExists());
+    unary(obs, req.getSessionId(), s -> {
+      s.dropView(req.getName(), req.getIfExists());
       return DropViewResponse.getDefaultInstance();
     });
   }
 
   @Override
   public void listViews(ListViewsRequest req, StreamObserver<ListViewsResponse> obs) {
-    StatusErrors.unary(obs, () ->
-        ListViewsResponse.newBuilder().addAllViews(session(req.getSessionId()).views()).build());
+    unary(obs, req.getSessionId(), s -> ListViewsResponse.newBuilder().addAllViews(s.views()).build());
   }
 
   @Override
   public void executePlan(ExecutePlanRequest req, StreamObserver<ExecutePlanResponse> obs) {
+    Session.Admission admitted = null;
     try {
       Session s = session(req.getSessionId());
+      admitted = s.admit();
       if (!OPERATION_ID.matcher(req.getOperationId()).matches()) {
         throw Status.INVALID_ARGUMENT.withDescription("operation_id must be 1 to 128 characters of "
             + "[A-Za-z0-9_.:-]").asRuntimeException();
@@ -168,30 +182,40 @@ public final class SessionServiceImpl extends SessionServiceGrpc.SessionServiceI
               + "retry when one has finished").asRuntimeException();
         }
       }
+      // Started (or found): a freeze may come now; it sees the operation running.
+      admitted.close();
+      admitted = null;
       new ResponseStreamer(op, (ServerCallStreamObserver<ExecutePlanResponse>) obs, -1).start();
     } catch (Throwable t) {
-      obs.onError(StatusErrors.toStatus(t).asRuntimeException());
+      obs.onError(asError(t));
+    } finally {
+      if (admitted != null) {
+        admitted.close();
+      }
     }
   }
 
   @Override
   public void reattach(ReattachRequest req, StreamObserver<ExecutePlanResponse> obs) {
     try {
-      Operation op = session(req.getSessionId()).operation(req.getOperationId());
+      Session s = session(req.getSessionId());
+      Operation op;
+      try (Session.Admission admitted = s.admit()) {
+        op = s.operation(req.getOperationId());
+      }
       if (req.getAfterIndex() < -1) {
         throw Status.INVALID_ARGUMENT.withDescription("after_index must be >= -1").asRuntimeException();
       }
       new ResponseStreamer(op, (ServerCallStreamObserver<ExecutePlanResponse>) obs,
           req.getAfterIndex()).start();
     } catch (Throwable t) {
-      obs.onError(StatusErrors.toStatus(t).asRuntimeException());
+      obs.onError(asError(t));
     }
   }
 
   @Override
   public void release(ReleaseRequest req, StreamObserver<ReleaseResponse> obs) {
-    StatusErrors.unary(obs, () -> {
-      Session s = session(req.getSessionId());
+    unary(obs, req.getSessionId(), s -> {
       Operation op = s.operation(req.getOperationId());
       switch (req.getUntilCase()) {
         case ALL:
@@ -210,8 +234,7 @@ public final class SessionServiceImpl extends SessionServiceGrpc.SessionServiceI
 
   @Override
   public void interrupt(InterruptRequest req, StreamObserver<InterruptResponse> obs) {
-    StatusErrors.unary(obs, () -> {
-      Session s = session(req.getSessionId());
+    unary(obs, req.getSessionId(), s -> {
       InterruptResponse.Builder out = InterruptResponse.newBuilder();
       if (!req.getOperationId().isEmpty()) {
         Operation op = s.operation(req.getOperationId());
@@ -229,6 +252,14 @@ public final class SessionServiceImpl extends SessionServiceGrpc.SessionServiceI
       }
       return out.build();
     });
+  }
+
+  /** A failure as the client gets it, typed details (a move's) kept. */
+  private static io.grpc.StatusRuntimeException asError(Throwable t) {
+    if (t instanceof io.grpc.StatusRuntimeException sre) {
+      return sre;
+    }
+    return StatusErrors.toStatus(t).asRuntimeException();
   }
 
   static String fingerprint(Plan plan) {

@@ -48,7 +48,8 @@ public final class StatusErrors {
     try {
       result = body.run();
     } catch (Throwable t) {
-      observer.onError(toStatus(t).asRuntimeException());
+      // A status error keeps its trailers: typed details (a move's ErrorInfo, RetryInfo) travel in them.
+      observer.onError(t instanceof StatusRuntimeException sre ? sre : toStatus(t).asRuntimeException());
       return;
     }
     observer.onNext(result);

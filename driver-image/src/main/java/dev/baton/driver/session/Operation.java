@@ -1,7 +1,10 @@
 package dev.baton.driver.session;
 
 import dev.baton.proto.v1.ExecutePlanResponse;
+import dev.baton.proto.v1.MoveStatus;
+import io.grpc.Metadata;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -19,7 +22,11 @@ public final class Operation {
     TIMED_OUT(Status.DEADLINE_EXCEEDED),
     RELEASED(Status.CANCELLED.withDescription("operation released before it finished")),
     SESSION_CLOSED(Status.CANCELLED.withDescription("session closed")),
-    DRIVER_STOPPING(Status.UNAVAILABLE.withDescription("driver is shutting down"));
+    DRIVER_STOPPING(Status.UNAVAILABLE.withDescription("driver is shutting down")),
+    /** The session moved to another driver; its results are there (SESSION_MOVED: read them there). */
+    MOVED(Status.UNAVAILABLE),
+    /** Still running when its session had to move (drainTimeout): OPERATION_STOPPED_FOR_MOVE. */
+    STOPPED_FOR_MOVE(Status.ABORTED);
 
     private final Status status;
 
@@ -29,6 +36,21 @@ public final class Operation {
 
     public Status status() {
       return status;
+    }
+
+    /** What the operation's readers receive, with the typed details docs/errors.md names. */
+    public StatusRuntimeException error(String sessionId) {
+      return switch (this) {
+        case MOVED -> MoveStatus.moved(sessionId, "", 100);
+        case STOPPED_FOR_MOVE -> MoveStatus.stoppedForMove(sessionId,
+            "it was still running when its session had to move to another driver (the pool's drainTimeout passed)");
+        default -> status.asRuntimeException();
+      };
+    }
+
+    /** The results are dropped, not kept for a reader. */
+    boolean dropsResults() {
+      return this == RELEASED || this == SESSION_CLOSED || this == MOVED;
     }
   }
 
@@ -43,7 +65,8 @@ public final class Operation {
   /** Past the last response of a finished operation. */
   public record End() implements Slot {}
 
-  public record Failed(Status status) implements Slot {}
+  /** The operation failed: readers get this status, with its trailers (typed details). */
+  public record Failed(Status status, Metadata trailers) implements Slot {}
 
   /** Further past the end of a finished operation than its last response: nothing is there. */
   public record Beyond(long lastIndex) implements Slot {}
@@ -67,6 +90,9 @@ public final class Operation {
   private long bufferedBytes;
   private boolean finished;
   private Status failure;
+  private Metadata failureTrailers;
+  /** Set when the session moved away: every read answers this (SESSION_MOVED), whatever was buffered. */
+  private StatusRuntimeException movedAway;
   private volatile StopReason stopReason;
   private volatile Runnable canceller = () -> {};
 
@@ -105,7 +131,7 @@ public final class Operation {
       clock.resume();
     }
     synchronized (this) {
-      if (stopReason == StopReason.RELEASED || stopReason == StopReason.SESSION_CLOSED) {
+      if (stopReason != null && stopReason.dropsResults()) {
         budget.release(size);
         return;
       }
@@ -126,15 +152,24 @@ public final class Operation {
   }
 
   public void fail(Status status) {
+    fail(status.asRuntimeException());
+  }
+
+  /** Marks the operation failed; readers get the error's status and trailers. */
+  public void fail(StatusRuntimeException error) {
     synchronized (this) {
       finished = true;
-      failure = status;
+      failure = error.getStatus();
+      failureTrailers = error.getTrailers();
     }
     clock.stop();
     notifyListeners();
   }
 
   public synchronized Slot read(long index) {
+    if (movedAway != null) {
+      return new Failed(movedAway.getStatus(), movedAway.getTrailers());
+    }
     if (index < firstIndex) {
       return new Released(firstIndex);
     }
@@ -145,7 +180,7 @@ public final class Operation {
       return PENDING;
     }
     if (failure != null) {
-      return new Failed(failure);
+      return new Failed(failure, failureTrailers);
     }
     return index > nextIndex ? new Beyond(nextIndex - 1) : END;
   }
@@ -170,6 +205,15 @@ public final class Operation {
   }
 
   /** Stops the operation if it is still running and frees everything it buffered. */
+  /** The session moved to another driver, results included: readers are sent there. */
+  public void movedAway(StatusRuntimeException error) {
+    synchronized (this) {
+      movedAway = error;
+    }
+    releaseAll(StopReason.MOVED);
+    notifyListeners();
+  }
+
   public void releaseAll(StopReason reason) {
     stop(reason);
     release(Long.MAX_VALUE);

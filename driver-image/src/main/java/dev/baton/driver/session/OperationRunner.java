@@ -94,8 +94,9 @@ public final class OperationRunner {
       LOG.info("operation finished session={} operation={} rows={} batches={} bytes={}",
           session.id(), op.id(), totals[0], totals[1], totals[2]);
     } catch (Throwable t) {
-      Status status = statusFor(session, op, t);
-      op.fail(status);
+      io.grpc.StatusRuntimeException error = errorFor(session, op, t);
+      Status status = error.getStatus();
+      op.fail(error);
       LOG.info("operation failed session={} operation={} code={} message={}", session.id(), op.id(),
           status.getCode(), firstLine(status.getDescription()));
     } finally {
@@ -111,16 +112,16 @@ public final class OperationRunner {
     return text == null ? "" : text.lines().findFirst().orElse("");
   }
 
-  private Status statusFor(Session session, Operation op, Throwable t) {
+  private io.grpc.StatusRuntimeException errorFor(Session session, Operation op, Throwable t) {
     Operation.StopReason reason = op.stopReason();
     if (reason == Operation.StopReason.TIMED_OUT) {
       return Status.DEADLINE_EXCEEDED.withDescription("operation exceeded the session's "
           + SessionConfig.OPERATION_TIMEOUT + " of " + session.config().asMap()
-              .get(SessionConfig.OPERATION_TIMEOUT));
+              .get(SessionConfig.OPERATION_TIMEOUT)).asRuntimeException();
     }
     if (reason != null) {
-      return reason.status();
+      return reason.error(session.id());
     }
-    return errors.toStatus(t);
+    return errors.toStatus(t).asRuntimeException();
   }
 }

@@ -46,7 +46,7 @@ public final class ResponseStreamer {
       } else if (slot instanceof Operation.End) {
         finish(null);
       } else if (slot instanceof Operation.Failed failed) {
-        finish(failed.status());
+        finish(failed.status(), failed.trailers());
       } else if (slot instanceof Operation.Beyond beyond) {
         // An empty stream without a completion marker would read as a cut stream: say why instead.
         finish(Status.OUT_OF_RANGE.withDescription("operation " + op.id() + " ended at index "
@@ -62,12 +62,16 @@ public final class ResponseStreamer {
   }
 
   private void finish(Status error) {
+    finish(error, null);
+  }
+
+  private void finish(Status error, io.grpc.Metadata trailers) {
     done = true;
     op.removeListener(onChange);
     if (error == null) {
       observer.onCompleted();
     } else {
-      observer.onError(error.asRuntimeException());
+      observer.onError(error.asRuntimeException(trailers));
     }
   }
 }

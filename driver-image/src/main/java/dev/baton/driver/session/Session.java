@@ -4,6 +4,7 @@ import dev.baton.driver.engine.EngineException;
 import dev.baton.driver.engine.SessionEngine;
 import dev.baton.driver.plan.PlanCompiler;
 import dev.baton.driver.plan.SqlText;
+import dev.baton.proto.v1.MoveStatus;
 import dev.baton.proto.v1.Plan;
 import dev.baton.proto.v1.ViewDefinition;
 import io.grpc.Status;
@@ -15,7 +16,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A client session on this driver: its owner, configuration, declared views, operations and
@@ -33,6 +36,12 @@ public final class Session implements AutoCloseable {
   private volatile SessionConfig config;
   private volatile Instant lastActive;
   private volatile boolean closed;
+  /**
+   * The move fence: every client call runs holding the read side ({@link #admit}); a freeze takes
+   * the write side, so it waits for calls already admitted, and none is admitted after it.
+   */
+  private final ReentrantReadWriteLock fence = new ReentrantReadWriteLock();
+  private volatile boolean frozen;
 
   Session(String id, String principal, Instant openedAt, SessionConfig config, SessionEngine engine) {
     this.id = id;
@@ -82,6 +91,83 @@ public final class Session implements AutoCloseable {
 
   public boolean isClosed() {
     return closed;
+  }
+
+  /** Whether the session is frozen for a move (calls are answered SESSION_MOVING). */
+  public boolean isFrozen() {
+    return frozen;
+  }
+
+  /** One client call admitted into the session; closing it lets a freeze proceed. */
+  public interface Admission extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * Admits one call: it runs holding the fence's read side. A frozen session admits nothing: the
+   * call is answered UNAVAILABLE / SESSION_MOVING and not run.
+   */
+  public Admission admit() {
+    ReentrantReadWriteLock.ReadLock read = fence.readLock();
+    read.lock();
+    if (frozen) {
+      read.unlock();
+      throw MoveStatus.moving(id, MOVING_RETRY_MILLIS);
+    }
+    return read::unlock;
+  }
+
+  /** How long a caller of a frozen session is asked to wait before it retries. */
+  static final long MOVING_RETRY_MILLIS = 200;
+
+  /**
+   * Freezes the session for a move: waits up to {@code wait} for admitted calls to finish, then
+   * admits none. With running operations it refuses (FAILED_PRECONDITION) unless
+   * {@code stopRunning}, in which case they are stopped (their callers read
+   * OPERATION_STOPPED_FOR_MOVE) and awaited. Freezing a frozen session changes nothing.
+   */
+  public void freeze(boolean stopRunning, java.time.Duration wait) throws InterruptedException {
+    if (stopRunning) {
+      stopRunning();
+    }
+    ReentrantReadWriteLock.WriteLock write = fence.writeLock();
+    if (!write.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw Status.FAILED_PRECONDITION.withDescription("session " + id + " has calls in progress that did not "
+          + "finish within " + wait + "; try the move again").asRuntimeException();
+    }
+    try {
+      long running = runningOperations();
+      if (running > 0 && !stopRunning) {
+        throw Status.FAILED_PRECONDITION.withDescription("session " + id + " has " + running
+            + " running operation(s); export it once they finish").asRuntimeException();
+      }
+      frozen = true;
+      if (running > 0) {
+        stopRunning(); // started between the first stop and the fence
+      }
+    } finally {
+      write.unlock();
+    }
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (runningOperations() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+  }
+
+  private void stopRunning() {
+    for (Operation op : operations.values()) {
+      if (!op.isFinished()) {
+        op.stop(Operation.StopReason.STOPPED_FOR_MOVE);
+      }
+    }
+  }
+
+  /** Ends a freeze (an aborted move); returns whether the session was frozen. */
+  public boolean unfreeze() {
+    boolean was = frozen;
+    frozen = false;
+    return was;
   }
 
   public synchronized SessionConfig changeConfig(Map<String, String> set, List<String> unset) {
@@ -181,9 +267,18 @@ public final class Session implements AutoCloseable {
 
   @Override
   public void close() {
+    close(Operation.StopReason.SESSION_CLOSED);
+  }
+
+  /** Closes the session; readers of its operations get {@code reason}. */
+  public void close(Operation.StopReason reason) {
     closed = true;
     for (Operation op : operations.values()) {
-      op.releaseAll(Operation.StopReason.SESSION_CLOSED);
+      if (reason == Operation.StopReason.MOVED) {
+        op.movedAway(reason.error(id));
+      } else {
+        op.releaseAll(reason);
+      }
     }
     operations.clear();
     engineLock.lock();

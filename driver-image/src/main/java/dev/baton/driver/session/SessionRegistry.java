@@ -1,6 +1,9 @@
 package dev.baton.driver.session;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.baton.driver.engine.EngineSandbox;
+import dev.baton.proto.v1.MoveStatus;
 import dev.baton.driver.engine.SessionEngine;
 import io.grpc.Status;
 import java.security.SecureRandom;
@@ -28,6 +31,12 @@ public final class SessionRegistry {
   public enum State { ACCEPTING, DRAINING, STOPPING }
 
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  /**
+   * Sessions that moved away, id -> where to: answered SESSION_MOVED (not NOT_FOUND) so a router
+   * whose view lags re-routes. Bounded in time and number: a tombstone is a courtesy, not state.
+   */
+  private final Cache<String, String> tombstones = Caffeine.newBuilder()
+      .expireAfterWrite(java.time.Duration.ofMinutes(10)).maximumSize(100_000).build();
   private final SessionDefaults defaults;
   private final EngineSandbox sandbox;
   private final BufferAllocator allocator;
@@ -52,6 +61,27 @@ public final class SessionRegistry {
   public Session open(String principal, String requestedId, Map<String, String> config,
       Instant openedAt) throws SQLException {
     checkAccepting();
+    return openAccepted(principal, requestedId, config, openedAt);
+  }
+
+  /**
+   * Opens a session moved here from another driver. A driver that takes no new sessions refuses
+   * with FAILED_PRECONDITION: a definite "not imported", so the mover picks another driver.
+   */
+  public Session openImported(String principal, String id, Map<String, String> config, Instant openedAt)
+      throws SQLException {
+    State s = state;
+    if (s != State.ACCEPTING) {
+      throw Status.FAILED_PRECONDITION.withDescription("driver is " + s.name().toLowerCase()
+          + " and takes no sessions; import the session elsewhere").asRuntimeException();
+    }
+    Session session = openAccepted(principal, id, config, openedAt);
+    tombstones.invalidate(id); // it moved back here
+    return session;
+  }
+
+  private Session openAccepted(String principal, String requestedId, Map<String, String> config,
+      Instant openedAt) throws SQLException {
     String id = requestedId.isEmpty() ? newSessionId() : requestedId;
     if (!SESSION_ID.matcher(id).matches()) {
       throw Status.INVALID_ARGUMENT.withDescription("session_id must be 22 to 128 characters of "
@@ -92,6 +122,10 @@ public final class SessionRegistry {
   public Session get(String sessionId, String principal) {
     Session s = sessions.get(sessionId);
     if (s == null || s.isClosed()) {
+      String movedTo = tombstones.getIfPresent(sessionId);
+      if (movedTo != null) {
+        throw MoveStatus.moved(sessionId, movedTo, 100);
+      }
       throw Status.NOT_FOUND.withDescription("no session '" + sessionId + "' on this driver")
           .asRuntimeException();
     }
@@ -119,6 +153,27 @@ public final class SessionRegistry {
       session.close();
       LOG.info("session closed session={}", session.id());
     }
+  }
+
+  /**
+   * Closes a frozen session whose move has completed and leaves a tombstone. Idempotent: false
+   * when it is already released (or was never here).
+   */
+  public boolean release(String sessionId, String movedTo) {
+    Session s = sessions.get(sessionId);
+    if (s == null) {
+      return false;
+    }
+    if (!s.isFrozen()) {
+      throw Status.FAILED_PRECONDITION.withDescription("session '" + sessionId + "' is not frozen: only "
+          + "the old copy of a moved session is released").asRuntimeException();
+    }
+    tombstones.put(sessionId, movedTo);
+    if (sessions.remove(sessionId, s)) {
+      s.close(Operation.StopReason.MOVED);
+      LOG.info("session released session={} moved_to={}", sessionId, movedTo);
+    }
+    return true;
   }
 
   public Collection<Session> all() {

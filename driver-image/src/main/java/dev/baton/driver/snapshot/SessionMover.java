@@ -33,6 +33,25 @@ public final class SessionMover {
     this.driverVersion = driverVersion;
   }
 
+  /**
+   * Exports a session; with {@code freeze}, fences it first (see {@link Session#freeze}), so
+   * the snapshot is the session's last state here.
+   */
+  public SessionSnapshot export(Session session, boolean freeze, boolean stopRunning) throws Exception {
+    if (freeze) {
+      session.freeze(stopRunning, FREEZE_WAIT);
+      if (session.runningOperations() > 0) {
+        throw Status.FAILED_PRECONDITION.withDescription("session " + session.id() + " still has running "
+            + "operations after they were stopped; export it again").asRuntimeException();
+      }
+      return export(session);
+    }
+    return export(session);
+  }
+
+  /** How long a freeze waits for calls in progress (and stopped operations) to end. */
+  private static final java.time.Duration FREEZE_WAIT = java.time.Duration.ofSeconds(10);
+
   public SessionSnapshot export(Session session) throws Exception {
     long running = session.runningOperations();
     if (running > 0) {
@@ -89,7 +108,7 @@ public final class SessionMover {
     }
     Instant openedAt = current.hasOpenedAt()
         ? Instant.ofEpochMilli(Timestamps.toMillis(current.getOpenedAt())) : Instant.now();
-    Session session = registry.open(current.getPrincipal(), current.getSessionId(),
+    Session session = registry.openImported(current.getPrincipal(), current.getSessionId(),
         current.getConfigMap(), openedAt);
     try {
       session.engineLock().lock();
