@@ -5,6 +5,7 @@ import dev.baton.operator.pool.ControlTokens;
 import dev.baton.operator.pool.DriverProber;
 import dev.baton.operator.pool.GatewayObjects;
 import dev.baton.operator.session.ClientSessionReconciler;
+import dev.baton.operator.session.MoveHook;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
@@ -36,6 +37,12 @@ public final class BatonOperator implements AutoCloseable {
    */
   public BatonOperator(KubernetesClient client, Set<String> namespaces, String leaseNamespace, String identity,
       boolean exitOnLostLeadership) {
+    this(client, namespaces, leaseNamespace, identity, exitOnLostLeadership, MoveHook.NONE);
+  }
+
+  /** As above, with a hook told when a session move passes each point (tests stop the operator there). */
+  public BatonOperator(KubernetesClient client, Set<String> namespaces, String leaseNamespace, String identity,
+      boolean exitOnLostLeadership, MoveHook moveHook) {
     operator = new Operator(o -> {
       o.withKubernetesClient(client).withCloseClientOnStop(false).withStopOnInformerErrorDuringStartup(true)
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()));
@@ -48,7 +55,7 @@ public final class BatonOperator implements AutoCloseable {
     ControlTokens tokens = new ControlTokens(client);
     operator.register(new DriverPoolReconciler(prober, tokens, metrics, gatewayImage(), operatorNamespace()),
         c -> watch(c, namespaces));
-    operator.register(new ClientSessionReconciler(prober, tokens, metrics), c -> watch(c, namespaces));
+    operator.register(new ClientSessionReconciler(prober, tokens, metrics, moveHook), c -> watch(c, namespaces));
   }
 
   /** The operator's own namespace (POD_NAMESPACE, from the downward API); baton-system when unset. */

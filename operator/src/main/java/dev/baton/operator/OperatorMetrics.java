@@ -53,6 +53,29 @@ public final class OperatorMetrics {
         .register(registry);
   }
 
+  /**
+   * Counts one finished or ended move: {@code moved}, {@code aborted}, {@code lost}
+   * ({@code baton_session_moves_total}), and how long its freeze lasted when it moved
+   * ({@code baton_session_move_freeze_seconds}).
+   */
+  public void move(String namespace, String pool, String result, java.time.Duration frozen) {
+    io.micrometer.core.instrument.Counter.builder("baton_session_moves_total")
+        .description("Session moves by outcome: moved, aborted (old copy unfrozen), lost (re-opened from declared state)")
+        .tags("namespace", namespace, "pool", pool, "result", result).register(registry).increment();
+    if (frozen != null) {
+      io.micrometer.core.instrument.Timer.builder("baton_session_move_freeze")
+          .description("How long a moved session was frozen (export, import, bind)")
+          .tags("namespace", namespace, "pool", pool).register(registry).record(frozen);
+    }
+  }
+
+  /** Counts operations stopped because their session had to move at drainTimeout. */
+  public void operationsStoppedForMove(String namespace, String pool, int count) {
+    io.micrometer.core.instrument.Counter.builder("baton_operations_stopped_for_move_total")
+        .description("Operations still running at the pool's drainTimeout, stopped so their session could move")
+        .tags("namespace", namespace, "pool", pool).register(registry).increment(count);
+  }
+
   /** The Prometheus text exposition of every metric. */
   public String scrape() {
     return registry.scrape();

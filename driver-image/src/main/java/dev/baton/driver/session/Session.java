@@ -163,6 +163,11 @@ public final class Session implements AutoCloseable {
     }
   }
 
+  /** A session being imported is frozen until its state is complete. */
+  void freezeForImport() {
+    frozen = true;
+  }
+
   /** Ends a freeze (an aborted move); returns whether the session was frozen. */
   public boolean unfreeze() {
     boolean was = frozen;

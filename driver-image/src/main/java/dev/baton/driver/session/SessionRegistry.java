@@ -76,6 +76,8 @@ public final class SessionRegistry {
           + " and takes no sessions; import the session elsewhere").asRuntimeException();
     }
     Session session = openAccepted(principal, id, config, openedAt);
+    // Listed as frozen, and runs no call, until the import is complete (the importer unfreezes it).
+    session.freezeForImport();
     tombstones.invalidate(id); // it moved back here
     return session;
   }

@@ -131,6 +131,7 @@ public final class SessionMover {
       registry.close(session);
       throw e;
     }
+    session.unfreeze();
     LOG.info("session imported session={} format={} views={} tables={} operations={}",
         session.id(), snapshot.getFormatVersion(), current.getViewsCount(),
         current.getTablesCount(), current.getOperationsCount());

@@ -34,7 +34,10 @@ public class ClientSessionStatus {
   @JsonPropertyDescription("When the session last received a call, as its driver reported it.")
   private String lastActiveTime;
 
-  @JsonPropertyDescription("Ready, in metav1.Condition form.")
+  @JsonPropertyDescription("The move in progress, if any: from, to, step and since. Each step is written before it is taken.")
+  private SessionMove move;
+
+  @JsonPropertyDescription("Ready and StateLost, in metav1.Condition form.")
   private List<Condition> conditions = new ArrayList<>();
 
   public Long getObservedGeneration() {
@@ -101,6 +104,14 @@ public class ClientSessionStatus {
     this.lastActiveTime = lastActiveTime;
   }
 
+  public SessionMove getMove() {
+    return move;
+  }
+
+  public void setMove(SessionMove move) {
+    this.move = move;
+  }
+
   public List<Condition> getConditions() {
     return conditions;
   }
@@ -118,7 +129,7 @@ public class ClientSessionStatus {
         && Objects.equals(sessionId, s.sessionId) && Objects.equals(driverPod, s.driverPod)
         && Objects.equals(endpoint, s.endpoint) && Objects.equals(revision, s.revision)
         && Objects.equals(migrations, s.migrations) && Objects.equals(lastActiveTime, s.lastActiveTime)
-        && Objects.equals(conditions, s.conditions);
+        && Objects.equals(move, s.move) && Objects.equals(conditions, s.conditions);
   }
 
   @Override

@@ -1,7 +1,6 @@
 package dev.baton.operator.pool;
 
 import dev.baton.operator.OperatorMetrics;
-import dev.baton.operator.model.ClientSession;
 import dev.baton.operator.model.DriverPool;
 import dev.baton.operator.model.DriverPoolSpec;
 import dev.baton.operator.model.DriverPoolStatus;
@@ -13,7 +12,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -50,7 +48,6 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
   static final Duration RESYNC = Duration.ofMillis(DriverPoolReconcilerTiming.RESYNC_MILLIS);
 
   private final DriverProber prober;
-  private final SessionEvacuator evacuator;
   private final ControlTokens tokens;
   private final String gatewayImage;
   private final String operatorNamespace;
@@ -70,7 +67,6 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
     this.gatewayImage = gatewayImage;
     this.tokens = tokens;
     this.metrics = metrics;
-    this.evacuator = new SessionEvacuator(prober);
   }
 
   @Override
@@ -131,12 +127,11 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
         events.normal(pool, "DriverDraining", "draining " + drain + " (" + d.sessions()
             + " sessions to move) to reach " + spec.getReplicas() + " drivers");
       }
+      // A driver labelled draining (by this reconciler, or by a user evacuating it) is told so
+      // until it says it is draining; its sessions are moved by the ClientSession reconciler.
       for (DriverView d : drivers) {
-        if (d.draining() && !d.terminating() && d.sessions() > 0 && d.ready()) {
-          int moved = evacuator.evacuate(d, plan.endpoints(), token, (id, from, to) -> recordMove(client, ns, id, to));
-          if (moved > 0) {
-            events.normal(pool, "SessionsMoved", "moved " + moved + " session(s) from " + d.name());
-          }
+        if (d.draining() && !d.terminating() && d.reachable() && d.accepting() && d.ip() != null) {
+          prober.drain(d.ip(), token);
         }
       }
       for (String delete : plan.delete()) {
@@ -292,23 +287,6 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
           events.normal(pool, c.getReason(), c.getType() + "=" + c.getStatus() + ": " + c.getMessage());
         }
       }
-    }
-  }
-
-  /** Points a moved session's ClientSession (if one tracks it) at its new driver. */
-  private static void recordMove(KubernetesClient client, String ns, String sessionId, DriverView to) {
-    try {
-      for (ClientSession cs : client.resources(ClientSession.class).inNamespace(ns).list().getItems()) {
-        if (cs.getStatus() != null && sessionId.equals(cs.getStatus().getSessionId())) {
-          cs.getStatus().setDriverPod(to.name());
-          cs.getStatus().setEndpoint(to.ip() + ":" + PoolLabels.DRIVER_PORT);
-          cs.getStatus().setRevision(to.revision());
-          cs.getStatus().setMigrations((cs.getStatus().getMigrations() == null ? 0 : cs.getStatus().getMigrations()) + 1);
-          client.resource(cs).updateStatus();
-        }
-      }
-    } catch (KubernetesClientException e) {
-      LOG.warn("could not record move of session {}: {}", sessionId, e.getMessage());
     }
   }
 }

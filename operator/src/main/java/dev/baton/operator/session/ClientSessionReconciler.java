@@ -13,8 +13,17 @@ import dev.baton.operator.pool.EventRecorder;
 import dev.baton.operator.pool.DriverPoolReconcilerTiming;
 import dev.baton.operator.pool.PoolConditions;
 import dev.baton.operator.pool.PoolLabels;
+import dev.baton.operator.model.MoveStep;
+import dev.baton.operator.model.SessionMove;
+import dev.baton.operator.session.SessionMoves.StatusWriter;
 import dev.baton.proto.v1.SessionInfo;
-import dev.baton.proto.v1.StatusResponse;
+import dev.baton.proto.v1.SessionState;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.stream.Collectors;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -53,15 +62,24 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
 
   private final DriverProber prober;
   private final DriverSessions sessions;
+  private final DriverListings listings;
+  private final SessionMoves moves;
   private final ControlTokens tokens;
 
   private final OperatorMetrics metrics;
 
   public ClientSessionReconciler(DriverProber prober, ControlTokens tokens, OperatorMetrics metrics) {
+    this(prober, tokens, metrics, MoveHook.NONE);
+  }
+
+  /** As above, told when a move passes each of its points (tests stop the operator there). */
+  public ClientSessionReconciler(DriverProber prober, ControlTokens tokens, OperatorMetrics metrics, MoveHook hook) {
     this.prober = prober;
     this.tokens = tokens;
     this.metrics = metrics;
     this.sessions = new DriverSessions(prober);
+    this.listings = new DriverListings(prober);
+    this.moves = new SessionMoves(prober, listings, metrics, hook);
   }
 
   /** The id a declared session has on the drivers: derived from its object's uid, stable forever. */
@@ -70,12 +88,57 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
   }
 
   @Override
-  public UpdateControl<ClientSession> reconcile(ClientSession cs, Context<ClientSession> context) {
+  public List<EventSource<?, ClientSession>> prepareEventSources(EventSourceContext<ClientSession> context) {
+    // A driver pod that starts draining, fails or goes wakes the sessions on it (and those moving
+    // to or from it) at once, not at their next resync.
+    context.getPrimaryCache().addIndexer(BY_DRIVER, cs -> driversOf(cs));
+    var pods = InformerEventSourceConfiguration.from(Pod.class, ClientSession.class)
+        .withName("session-driver-pods")
+        .withLabelSelector(PoolLabels.MANAGED_BY + "=" + PoolLabels.OPERATOR + "," + PoolLabels.COMPONENT + "=driver")
+        .withSecondaryToPrimaryMapper(pod -> context.getPrimaryCache()
+            .byIndex(BY_DRIVER, pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName()).stream()
+            .map(ResourceID::fromResource).collect(Collectors.toSet()))
+        .withNamespacesInheritedFromController()
+        .build();
+    return List.of(new InformerEventSource<>(pods, context));
+  }
+
+  private static final String BY_DRIVER = "driver";
+
+  private static List<String> driversOf(ClientSession cs) {
+    List<String> out = new ArrayList<>();
     String ns = cs.getMetadata().getNamespace();
-    MDC.put("session", ns + "/" + cs.getMetadata().getName());
+    if (cs.getStatus() != null) {
+      if (cs.getStatus().getDriverPod() != null) {
+        out.add(ns + "/" + cs.getStatus().getDriverPod());
+      }
+      SessionMove m = cs.getStatus().getMove();
+      if (m != null && m.getFrom() != null) {
+        out.add(ns + "/" + m.getFrom());
+      }
+      if (m != null && m.getTo() != null) {
+        out.add(ns + "/" + m.getTo());
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public UpdateControl<ClientSession> reconcile(ClientSession cached, Context<ClientSession> context) {
+    String ns = cached.getMetadata().getNamespace();
+    MDC.put("session", ns + "/" + cached.getMetadata().getName());
     try {
       KubernetesClient client = context.getClient();
+      ClientSession cs = cached;
+      if (cached.getStatus() != null && cached.getStatus().getMove() != null) {
+        // A move resumes from what is written, never from a cache that may lag our own last write.
+        cs = client.resource(cached).get();
+        if (cs == null) {
+          return UpdateControl.noUpdate();
+        }
+      }
       EventRecorder events = new EventRecorder(client);
+      StatusWriter writer = writer(client, cs);
       ClientSessionStatus before = cs.getStatus() == null ? new ClientSessionStatus() : cs.getStatus();
       ClientSessionStatus status = copy(before);
       status.setObservedGeneration(cs.getMetadata().getGeneration());
@@ -90,7 +153,7 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
           events.normal(cs, "Deleted", "session opened through the gateway is closed; its ClientSession is deleted");
           return UpdateControl.noUpdate();
         }
-        return finish(cs, before, status);
+        return finish(cs, writer, status);
       }
       DriverPool pool = client.resources(DriverPool.class).inNamespace(ns).withName(cs.getSpec().getPool()).get();
       if (pool == null) {
@@ -99,87 +162,154 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
         if (before.getPhase() != SessionPhase.Failed) {
           events.warning(cs, "PoolNotFound", "no DriverPool named " + cs.getSpec().getPool() + " in namespace " + ns);
         }
-        return finish(cs, before, status);
+        return finish(cs, writer, status);
+      }
+      String token = token(cs);
+
+      // A move: one writer (this reconciler), each step written before it is taken.
+      SessionMove move = status.getMove();
+      String fromName = move != null ? move.getFrom() : status.getDriverPod();
+      Optional<Pod> from = pod(client, ns, fromName);
+      Whereabouts atFrom = from.map(p -> lookup(p, token, status.getSessionId())).orElse(Whereabouts.GONE);
+      boolean fromDraining = from.map(ClientSessionReconciler::draining).orElse(false);
+      Optional<Pod> to = move != null && move.getTo() != null ? pod(client, ns, move.getTo()) : Optional.empty();
+      Whereabouts atTo = to.map(p -> lookup(p, token, status.getSessionId())).orElse(Whereabouts.GONE);
+      Optional<Pod> target = Optional.empty();
+      if (fromDraining && (move == null || move.getStep() == MoveStep.WaitingForQuiet)) {
+        target = pickDriver(client, ns, cs.getSpec().getPool(), fromName);
+      }
+      MovePlanner.Facts facts = new MovePlanner.Facts(atFrom.known(), fromDraining, atFrom.info().isPresent(),
+          atFrom.info().map(SessionInfo::getOperationsRunning).orElse(0), target.isPresent(),
+          move != null && move.getTo() != null ? atTo.knownAsTarget() : MovePlanner.Known.GONE,
+          atTo.info().filter(i -> i.getState() != SessionState.SESSION_FROZEN).isPresent());
+      MovePlanner.Action action = MovePlanner.next(move, facts, Instant.now(), drainTimeout(pool));
+      if (action != MovePlanner.Action.NONE) {
+        Pod toPod = to.orElse(target.orElse(null));
+        SessionMoves.Outcome outcome = moves.act(action,
+            new SessionMoves.Subject(cs, token, from.orElse(null), toPod, events, writer), status);
+        if (outcome == SessionMoves.Outcome.DONE) {
+          return finish(cs, writer, status);
+        }
+        return place(client, cs, pool, status, before, events, writer, token);
+      }
+      if (move != null && move.getStep() != MoveStep.WaitingForQuiet) {
+        // Mid-move and a driver does not answer: nothing is decided on an unknown.
+        setReady(status, false, "DriverUnreachable", "moving from " + move.getFrom() + " to " + move.getTo()
+            + " (" + move.getStep() + "); a driver does not answer, the move resumes when it does");
+        return finish(cs, writer, status);
       }
 
-      Optional<Pod> driver = status.getDriverPod() == null ? Optional.empty()
-          : Optional.ofNullable(client.pods().inNamespace(ns).withName(status.getDriverPod()).get());
-      Whereabouts where = driver.map(p -> lookup(p, token(cs), status.getSessionId())).orElse(Whereabouts.GONE);
-      if (!where.known()) {
+      Optional<Pod> driver = pod(client, ns, status.getDriverPod());
+      Whereabouts where = move == null ? atFrom
+          : driver.map(p -> lookup(p, token, status.getSessionId())).orElse(Whereabouts.GONE);
+      if (where.known() == MovePlanner.Known.UNKNOWN) {
         // Its driver runs but cannot be read: the session may well be there. Re-opening it
         // elsewhere would make two copies, so it stays put until the driver answers or fails.
         setReady(status, false, "DriverUnreachable", "driver " + status.getDriverPod()
             + " does not answer; the session stays on it until it answers or fails");
-        return finish(cs, before, status);
+        return finish(cs, writer, status);
       }
       Optional<SessionInfo> onDriver = where.info();
       if (onDriver.isPresent()) {
         status.setPhase(SessionPhase.Bound);
-        setReady(status, true, "Open", "open on " + status.getDriverPod());
+        setReady(status, true, "Open", "open on " + status.getDriverPod()
+            + (move != null ? "; waits for a quiet moment to move off its draining driver" : ""));
         Instant active = Instant.ofEpochMilli(Timestamps.toMillis(onDriver.get().getLastActiveAt()));
         Instant known = status.getLastActiveTime() == null ? Instant.EPOCH : Instant.parse(status.getLastActiveTime());
         if (active.isAfter(known.plus(ACTIVITY_GRANULARITY)) || status.getLastActiveTime() == null) {
           status.setLastActiveTime(active.truncatedTo(ChronoUnit.SECONDS).toString());
-          known = active;
         }
         Duration idle = Durations.parse(cs.getSpec().getIdleTimeout() != null ? cs.getSpec().getIdleTimeout()
             : pool.getSpec().getSessions().getIdleTimeout());
         if (Duration.between(active, Instant.now()).compareTo(idle) > 0) {
-          sessions.close(driver.get().getStatus().getPodIP(), token(cs), status.getSessionId(), cs.getSpec().getPrincipal());
+          sessions.close(driver.get().getStatus().getPodIP(), token, status.getSessionId(), cs.getSpec().getPrincipal());
           status.setPhase(SessionPhase.Closed);
+          status.setMove(null);
           setReady(status, false, "IdleTimeout", "closed after " + idle + " without a call");
           events.normal(cs, "IdleTimeout", "session closed after " + idle + " without a call");
         }
-        return finish(cs, before, status);
+        return finish(cs, writer, status);
       }
-
-      // Not open anywhere we know: place it (first time) or re-place it (its driver was lost).
-      boolean replacing = status.getDriverPod() != null;
-      Optional<Pod> target = pickDriver(client, ns, cs.getSpec().getPool());
-      if (target.isEmpty()) {
-        status.setPhase(replacing ? SessionPhase.Migrating : SessionPhase.Pending);
-        setReady(status, false, "NoDriverAvailable", "no driver of pool " + cs.getSpec().getPool() + " takes sessions yet");
-        return finish(cs, before, status);
-      }
-      Pod pod = target.get();
-      String ip = pod.getStatus().getPodIP();
-      try {
-        sessions.open(ip, token(cs), status.getSessionId(), cs.getSpec().getPrincipal(), cs.getSpec().getConfig(),
-            cs.getSpec().getViews());
-      } catch (StatusRuntimeException e) {
-        Status.Code code = e.getStatus().getCode();
-        if (code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED) {
-          // The driver did not answer, it did not refuse: try again (maybe elsewhere) soon.
-          status.setPhase(replacing ? SessionPhase.Migrating : SessionPhase.Pending);
-          setReady(status, false, "DriverUnreachable", "driver " + pod.getMetadata().getName() + ": " + code + ": "
-              + e.getStatus().getDescription());
-          return finish(cs, before, status);
-        }
-        status.setPhase(SessionPhase.Failed);
-        setReady(status, false, "OpenFailed", e.getStatus().getCode() + ": " + e.getStatus().getDescription());
-        if (before.getPhase() != SessionPhase.Failed) {
-          events.warning(cs, "OpenFailed", "driver " + pod.getMetadata().getName() + " refused the session: "
-              + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
-        }
-        return finish(cs, before, status);
-      }
-      if (replacing) {
-        status.setMigrations(status.getMigrations() + 1);
-        events.warning(cs, "SessionReplaced", "driver " + status.getDriverPod() + " no longer holds the session; "
-            + "re-opened on " + pod.getMetadata().getName() + " from its declared state");
-      } else {
-        events.normal(cs, "SessionOpened", "opened on driver " + pod.getMetadata().getName());
-      }
-      status.setPhase(SessionPhase.Bound);
-      status.setDriverPod(pod.getMetadata().getName());
-      status.setEndpoint(ip + ":" + PoolLabels.DRIVER_PORT);
-      status.setRevision(pod.getMetadata().getLabels().get(PoolLabels.REVISION));
-      status.setLastActiveTime(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-      setReady(status, true, "Open", "open on " + pod.getMetadata().getName());
-      return finish(cs, before, status);
+      return place(client, cs, pool, status, before, events, writer, token);
     } finally {
       MDC.remove("session");
     }
+  }
+
+  /** Not open anywhere we know: place it (first time) or re-open it from its declared state (its driver was lost). */
+  private UpdateControl<ClientSession> place(KubernetesClient client, ClientSession cs, DriverPool pool,
+      ClientSessionStatus status, ClientSessionStatus before, EventRecorder events, StatusWriter writer, String token) {
+    String ns = cs.getMetadata().getNamespace();
+    boolean replacing = status.getDriverPod() != null;
+    status.setMove(null);
+    Optional<Pod> target = pickDriver(client, ns, cs.getSpec().getPool(), null);
+    if (target.isEmpty()) {
+      status.setPhase(replacing ? SessionPhase.Migrating : SessionPhase.Pending);
+      setReady(status, false, "NoDriverAvailable", "no driver of pool " + cs.getSpec().getPool() + " takes sessions yet");
+      return finish(cs, writer, status);
+    }
+    Pod pod = target.get();
+    String ip = pod.getStatus().getPodIP();
+    try {
+      sessions.open(ip, token, status.getSessionId(), cs.getSpec().getPrincipal(), cs.getSpec().getConfig(),
+          cs.getSpec().getViews());
+    } catch (StatusRuntimeException e) {
+      Status.Code code = e.getStatus().getCode();
+      if (code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED) {
+        // The driver did not answer, it did not refuse: try again (maybe elsewhere) soon.
+        status.setPhase(replacing ? SessionPhase.Migrating : SessionPhase.Pending);
+        setReady(status, false, "DriverUnreachable", "driver " + pod.getMetadata().getName() + ": " + code + ": "
+            + e.getStatus().getDescription());
+        return finish(cs, writer, status);
+      }
+      status.setPhase(SessionPhase.Failed);
+      setReady(status, false, "OpenFailed", e.getStatus().getCode() + ": " + e.getStatus().getDescription());
+      if (before.getPhase() != SessionPhase.Failed) {
+        events.warning(cs, "OpenFailed", "driver " + pod.getMetadata().getName() + " refused the session: "
+            + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
+      }
+      return finish(cs, writer, status);
+    }
+    listings.placed(ip);
+    if (replacing) {
+      status.setMigrations(status.getMigrations() + 1);
+      String lost = "driver " + status.getDriverPod() + " was lost with the session; re-opened on "
+          + pod.getMetadata().getName() + " from its declared state (config and views of the spec). Lost: config "
+          + "set and views created by the client, its tables, and results not yet released";
+      Conditions.setStateLost(status, "DriverLost", lost);
+      events.warning(cs, "SessionReplaced", lost);
+    } else {
+      events.normal(cs, "SessionOpened", "opened on driver " + pod.getMetadata().getName());
+    }
+    status.setPhase(SessionPhase.Bound);
+    status.setDriverPod(pod.getMetadata().getName());
+    status.setEndpoint(ip + ":" + PoolLabels.DRIVER_PORT);
+    status.setRevision(pod.getMetadata().getLabels().get(PoolLabels.REVISION));
+    status.setLastActiveTime(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    setReady(status, true, "Open", "open on " + pod.getMetadata().getName());
+    return finish(cs, writer, status);
+  }
+
+  private static Optional<Pod> pod(KubernetesClient client, String ns, String name) {
+    return name == null ? Optional.empty() : Optional.ofNullable(client.pods().inNamespace(ns).withName(name).get());
+  }
+
+  private static boolean draining(Pod p) {
+    return p.getMetadata().getLabels() != null && "true".equals(p.getMetadata().getLabels().get(PoolLabels.DRAINING));
+  }
+
+  private static Duration drainTimeout(DriverPool pool) {
+    String t = pool.getSpec().getUpgrade() == null ? null : pool.getSpec().getUpgrade().getDrainTimeout();
+    return Durations.parse(t == null ? "5m" : t);
+  }
+
+  /** Writes status with the object's resourceVersion: a concurrent writer makes this reconcile fail and retry. */
+  private static StatusWriter writer(KubernetesClient client, ClientSession cs) {
+    return st -> {
+      cs.setStatus(copy(st));
+      ClientSession written = client.resource(cs).updateStatus();
+      cs.getMetadata().setResourceVersion(written.getMetadata().getResourceVersion());
+    };
   }
 
   private String token(ClientSession cs) {
@@ -187,11 +317,22 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
   }
 
   /** Where a session is, as far as its driver says. */
-  private record Whereabouts(Optional<SessionInfo> info, boolean known) {
+  private record Whereabouts(Optional<SessionInfo> info, MovePlanner.Known known) {
     /** The driver is gone (deleted, terminating, failed) or answered that it holds no such session. */
-    static final Whereabouts GONE = new Whereabouts(Optional.empty(), true);
+    static final Whereabouts GONE = new Whereabouts(Optional.empty(), MovePlanner.Known.GONE);
     /** The driver's pod runs but the driver did not answer: the session may be there. */
-    static final Whereabouts UNKNOWN = new Whereabouts(Optional.empty(), false);
+    static final Whereabouts UNKNOWN = new Whereabouts(Optional.empty(), MovePlanner.Known.UNKNOWN);
+
+    /**
+     * As a move's target: a driver that answered is ALIVE; a copy still being imported there
+     * (listed frozen) is not yet known to be whole.
+     */
+    MovePlanner.Known knownAsTarget() {
+      if (known == MovePlanner.Known.ALIVE && info.filter(i -> i.getState() == SessionState.SESSION_FROZEN).isPresent()) {
+        return MovePlanner.Known.UNKNOWN;
+      }
+      return known;
+    }
   }
 
   private Whereabouts lookup(Pod pod, String token, String sessionId) {
@@ -200,33 +341,42 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
       return Whereabouts.GONE;
     }
     try {
-      return new Whereabouts(sessions.find(pod.getStatus().getPodIP(), token, sessionId), true);
+      return new Whereabouts(listings.find(pod.getStatus().getPodIP(), token, sessionId), MovePlanner.Known.ALIVE);
     } catch (StatusRuntimeException e) {
       return Whereabouts.UNKNOWN;
     }
   }
 
-  /** The least loaded driver listed in the pool's EndpointSlice (the drivers taking sessions). */
-  private Optional<Pod> pickDriver(KubernetesClient client, String ns, String pool) {
+  /**
+   * The least loaded driver listed in the pool's EndpointSlice (the drivers taking sessions),
+   * other than {@code except}; loads come from the shared listings, not a probe per candidate.
+   */
+  private Optional<Pod> pickDriver(KubernetesClient client, String ns, String pool, String except) {
     EndpointSlice slice = client.discovery().v1().endpointSlices().inNamespace(ns)
         .withName(PoolLabels.driversService(pool)).get();
     if (slice == null || slice.getEndpoints() == null) {
       return Optional.empty();
     }
-    List<Pod> candidates = new ArrayList<>();
+    String token = tokens.token(ns, pool);
+    String best = null;
+    int bestLoad = Integer.MAX_VALUE;
     for (Endpoint e : slice.getEndpoints()) {
-      if (e.getTargetRef() == null) {
+      if (e.getTargetRef() == null || e.getAddresses() == null || e.getAddresses().isEmpty()
+          || e.getTargetRef().getName().equals(except)) {
         continue;
       }
-      Pod p = client.pods().inNamespace(ns).withName(e.getTargetRef().getName()).get();
-      if (p != null && p.getStatus() != null && p.getStatus().getPodIP() != null) {
-        candidates.add(p);
+      Optional<Integer> load = listings.load(e.getAddresses().get(0), token);
+      if (load.isPresent() && (load.get() < bestLoad
+          || load.get() == bestLoad && e.getTargetRef().getName().compareTo(best) < 0)) {
+        best = e.getTargetRef().getName();
+        bestLoad = load.get();
       }
     }
-    String token = tokens.token(ns, pool);
-    return candidates.stream().min(Comparator.comparingInt((Pod p) -> prober.status(p.getStatus().getPodIP(), token)
-        .filter(s -> s.getState() == StatusResponse.State.ACCEPTING).map(StatusResponse::getSessions)
-        .orElse(Integer.MAX_VALUE)).thenComparing(p -> p.getMetadata().getName()));
+    if (best == null) {
+      return Optional.empty();
+    }
+    Pod p = client.pods().inNamespace(ns).withName(best).get();
+    return p == null || p.getStatus() == null || p.getStatus().getPodIP() == null ? Optional.empty() : Optional.of(p);
   }
 
   private static boolean openedAdHoc(ClientSession cs) {
@@ -234,21 +384,18 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
         && "gateway".equals(cs.getMetadata().getLabels().get(dev.baton.operator.pool.PoolLabels.CREATED_BY));
   }
 
-  private UpdateControl<ClientSession> finish(ClientSession cs, ClientSessionStatus before,
-      ClientSessionStatus after) {
+  /** Writes the status if it changed (every write of this reconciler goes through {@code writer}). */
+  private UpdateControl<ClientSession> finish(ClientSession cs, StatusWriter writer, ClientSessionStatus after) {
     metrics.session(cs.getMetadata().getNamespace(), cs.getMetadata().getName(), cs.getSpec().getPool(),
         after.getPhase() == null ? "Pending" : after.getPhase().name());
-    if (after.equals(cs.getStatus())) {
-      return UpdateControl.<ClientSession>noUpdate().rescheduleAfter(RESYNC);
+    if (!after.equals(cs.getStatus())) {
+      writer.write(after);
     }
-    cs.setStatus(after);
-    return UpdateControl.patchStatus(cs).rescheduleAfter(RESYNC);
+    return UpdateControl.<ClientSession>noUpdate().rescheduleAfter(RESYNC);
   }
 
   private static void setReady(ClientSessionStatus status, boolean ready, String reason, String message) {
-    long generation = status.getObservedGeneration() == null ? 0 : status.getObservedGeneration();
-    status.setConditions(List.of(PoolConditions.condition(status.getConditions(), "Ready", ready, reason, message,
-        generation, Instant.now())));
+    Conditions.setReady(status, ready, reason, message);
   }
 
   private static ClientSessionStatus copy(ClientSessionStatus s) {
@@ -261,26 +408,60 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
     c.setRevision(s.getRevision());
     c.setMigrations(s.getMigrations());
     c.setLastActiveTime(s.getLastActiveTime());
+    c.setMove(s.getMove() == null ? null : s.getMove().at(s.getMove().getStep(), s.getMove().getTo()));
     c.setConditions(new ArrayList<>(s.getConditions() == null ? List.of() : s.getConditions()));
     return c;
   }
 
+  /**
+   * Closes the session on every driver that may hold it (its driver, and both ends of a move).
+   * A driver that is gone (pod deleted, terminating or failed) holds nothing to close; one that
+   * runs but does not answer is tried again.
+   */
   @Override
   public DeleteControl cleanup(ClientSession cs, Context<ClientSession> context) {
     ClientSessionStatus status = cs.getStatus();
-    if (status != null && status.getDriverPod() != null && status.getPhase() != SessionPhase.Closed) {
-      Pod pod = context.getClient().pods().inNamespace(cs.getMetadata().getNamespace()).withName(status.getDriverPod()).get();
-      if (pod != null && pod.getStatus() != null && pod.getStatus().getPodIP() != null) {
+    if (status != null && status.getPhase() != SessionPhase.Closed) {
+      java.util.Set<String> holders = new java.util.LinkedHashSet<>();
+      if (status.getDriverPod() != null) {
+        holders.add(status.getDriverPod());
+      }
+      if (status.getMove() != null) {
+        holders.add(status.getMove().getFrom());
+        if (status.getMove().getTo() != null) {
+          holders.add(status.getMove().getTo());
+        }
+      }
+      for (String name : holders) {
+        Optional<Pod> pod = pod(context.getClient(), cs.getMetadata().getNamespace(), name);
+        if (pod.isEmpty() || lookupGone(pod.get())) {
+          continue;
+        }
+        String ip = pod.get().getStatus().getPodIP();
         try {
-          sessions.close(pod.getStatus().getPodIP(), token(cs), sessionId(cs), cs.getSpec().getPrincipal());
-          LOG.info("session {} closed on {} for deletion", sessionId(cs), status.getDriverPod());
+          try {
+            prober.stub(ip, token(cs)).withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS).unfreezeSession(
+                dev.baton.proto.v1.UnfreezeSessionRequest.newBuilder().setSessionId(sessionId(cs)).build());
+          } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
+              throw e;
+            }
+          }
+          sessions.close(ip, token(cs), sessionId(cs), cs.getSpec().getPrincipal());
+          LOG.info("session {} closed on {} for deletion", sessionId(cs), name);
         } catch (StatusRuntimeException e) {
-          LOG.warn("closing session {} on {} failed: {}; retrying", sessionId(cs), status.getDriverPod(), e.getStatus());
+          LOG.warn("closing session {} on {} failed: {}; retrying", sessionId(cs), name, e.getStatus());
           return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(2));
         }
       }
     }
     metrics.session(cs.getMetadata().getNamespace(), cs.getMetadata().getName(), null, null);
     return DeleteControl.defaultDelete();
+  }
+
+  private static boolean lookupGone(Pod pod) {
+    return pod.getMetadata().getDeletionTimestamp() != null || pod.getStatus() == null
+        || pod.getStatus().getPodIP() == null || "Failed".equals(pod.getStatus().getPhase())
+        || "Succeeded".equals(pod.getStatus().getPhase());
   }
 }

@@ -1,0 +1,89 @@
+package dev.baton.operator.session;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.baton.operator.pool.DriverProber;
+import dev.baton.proto.v1.ListSessionsRequest;
+import dev.baton.proto.v1.SessionInfo;
+import io.grpc.StatusRuntimeException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * One session listing per driver, shared by every ClientSession on it: a resync of n sessions on
+ * d drivers costs about d listings, not n. A listing is reused for {@link #FRESH}. A session
+ * missing from a cached listing is looked up again in a fresh one before anyone concludes it is
+ * gone (it may have been opened after the listing was taken).
+ */
+public final class DriverListings {
+  static final Duration FRESH = Duration.ofSeconds(2);
+
+  /** What a driver said of its sessions, and placements made on it since. */
+  private record Listing(Map<String, SessionInfo> sessions, AtomicInteger placedSince) {}
+
+  private final DriverProber prober;
+  private final Cache<String, Listing> listings = Caffeine.newBuilder().expireAfterWrite(FRESH).maximumSize(10_000)
+      .build();
+
+  public DriverListings(DriverProber prober) {
+    this.prober = prober;
+  }
+
+  /** The session as the driver at {@code ip} lists it; empty when it does not hold it. Throws when it does not answer. */
+  public Optional<SessionInfo> find(String ip, String token, String sessionId) {
+    Listing cached = listings.getIfPresent(ip);
+    if (cached != null && cached.sessions().containsKey(sessionId)) {
+      return Optional.of(cached.sessions().get(sessionId));
+    }
+    return Optional.ofNullable(fresh(ip, token).sessions().get(sessionId));
+  }
+
+  /** The session as the driver lists it now, never from cache. */
+  public Optional<SessionInfo> findFresh(String ip, String token, String sessionId) {
+    return Optional.ofNullable(fresh(ip, token).sessions().get(sessionId));
+  }
+
+  /**
+   * Sessions on the driver, counting placements made through {@link #placed} since the listing,
+   * so sessions placed at the same moment spread instead of all choosing the same driver.
+   * Empty when the driver does not answer.
+   */
+  public Optional<Integer> load(String ip, String token) {
+    Listing l = listings.getIfPresent(ip);
+    try {
+      if (l == null) {
+        l = fresh(ip, token);
+      }
+    } catch (StatusRuntimeException e) {
+      return Optional.empty();
+    }
+    return Optional.of(l.sessions().size() + l.placedSince().get());
+  }
+
+  /** A session was just placed on the driver (until its next listing shows it). */
+  public void placed(String ip) {
+    Listing l = listings.getIfPresent(ip);
+    if (l != null) {
+      l.placedSince().incrementAndGet();
+    }
+  }
+
+  /** Forgets what the driver said: its next use lists it again. */
+  public void invalidate(String ip) {
+    listings.invalidate(ip);
+  }
+
+  private Listing fresh(String ip, String token) {
+    Map<String, SessionInfo> now = prober.stub(ip, token).withDeadlineAfter(5, TimeUnit.SECONDS)
+        .listSessions(ListSessionsRequest.getDefaultInstance()).getSessionsList().stream()
+        .collect(Collectors.toMap(SessionInfo::getSessionId, Function.identity(), (x, y) -> x));
+    Listing l = new Listing(now, new AtomicInteger());
+    listings.put(ip, l);
+    return l;
+  }
+}
