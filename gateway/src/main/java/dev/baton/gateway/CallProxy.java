@@ -1,116 +1,241 @@
 package dev.baton.gateway;
 
+import dev.baton.proto.v1.MoveStatus;
 import io.grpc.ClientCall;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.Status;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Joins a client's call to the gateway with the gateway's call to a driver, message by message,
  * asking each side for the next message only when the other side can take it. A slow client
  * therefore slows the driver's stream; nothing piles up in the gateway.
+ *
+ * <p>A call the driver did not run because its session is moving or has moved (UNAVAILABLE with
+ * SESSION_MOVING or SESSION_MOVED), or answered NOT_FOUND while the session is placed elsewhere,
+ * is sent again, to wherever the session is now: the client sees latency, not an error. That is
+ * safe because such an answer means the call was not executed. The request messages are kept
+ * until a response arrives (the driver that runs the call answers), and only calls of at most
+ * one request message (unary and server-streaming) are sent again.
  */
 final class CallProxy<Q, R> {
-  final ServerCall.Listener<Q> fromClient;
-  final ClientCall.Listener<R> fromDriver;
-
-  CallProxy(ServerCall<Q, R> serverCall, ClientCall<Q, R> clientCall) {
-    RequestForwarder requests = new RequestForwarder(serverCall, clientCall);
-    ResponseForwarder responses = new ResponseForwarder(serverCall, clientCall, requests);
-    requests.responses = responses;
-    this.fromClient = requests;
-    this.fromDriver = responses;
+  /** Where to send a call next: decided off the transport threads, may wait for the move to end. */
+  interface Resender<Q, R> {
+    /**
+     * Called when attempt {@code failed} ended with a status that allows sending again. Starts
+     * the next attempt with {@link CallProxy#attempt} or gives up with {@link CallProxy#giveUp}.
+     */
+    void resend(CallProxy<Q, R> proxy, String failedEndpoint, Status status, Metadata trailers);
   }
 
-  private final class RequestForwarder extends ServerCall.Listener<Q> {
-    private final ServerCall<Q, R> serverCall;
-    private final ClientCall<Q, R> clientCall;
-    private ResponseForwarder responses;
-    private boolean wanted;
+  /** Opens a call to a driver. */
+  interface Upstream<Q, R> {
+    ClientCall<Q, R> newCall(String endpoint);
+  }
 
-    RequestForwarder(ServerCall<Q, R> serverCall, ClientCall<Q, R> clientCall) {
-      this.serverCall = serverCall;
-      this.clientCall = clientCall;
+  private final ServerCall<Q, R> serverCall;
+  private final Metadata headers;
+  private final Upstream<Q, R> upstream;
+  private final Resender<Q, R> resender;
+  final ServerCall.Listener<Q> fromClient = new FromClient();
+
+  private final Object lock = new Object();
+  /** Request messages, kept until the call is committed (a response arrived). */
+  private final List<Q> requests = new ArrayList<>();
+  private int requestCount;
+  private boolean halfClosed;
+  private boolean cancelled;
+  /** A response reached the client: from here on the call is never sent again. */
+  private boolean committed;
+  private boolean headersSent;
+  private boolean wantRequest;
+  private Attempt current;
+
+  CallProxy(ServerCall<Q, R> serverCall, Metadata headers, Upstream<Q, R> upstream, Resender<Q, R> resender) {
+    this.serverCall = serverCall;
+    this.headers = headers;
+    this.upstream = upstream;
+    this.resender = resender;
+  }
+
+  /** Sends the call (again) to {@code endpoint}, with every request message it has had so far. */
+  void attempt(String endpoint) {
+    Attempt a;
+    List<Q> replay;
+    boolean close;
+    synchronized (lock) {
+      if (cancelled) {
+        return;
+      }
+      a = new Attempt(endpoint, upstream.newCall(endpoint));
+      current = a;
+      replay = new ArrayList<>(requests);
+      close = halfClosed;
     }
+    Metadata h = new Metadata();
+    h.merge(headers);
+    a.call.start(a, h);
+    for (Q q : replay) {
+      a.call.sendMessage(q);
+    }
+    if (close) {
+      a.call.halfClose();
+    }
+    a.call.request(1);
+    if (replay.isEmpty() && !close) {
+      serverCall.request(1);
+    }
+  }
 
+  /** Ends the call with the status of its last attempt. */
+  void giveUp(Status status, Metadata trailers) {
+    serverCall.close(status, trailers == null ? new Metadata() : trailers);
+  }
+
+  /** Whether a call that ended this way was not run, so it may be sent again. */
+  static boolean notRun(Status status, Metadata trailers) {
+    return MoveStatus.notRunBecauseMoving(status, trailers);
+  }
+
+  private final class FromClient extends ServerCall.Listener<Q> {
     @Override
     public void onMessage(Q message) {
-      clientCall.sendMessage(message);
-      synchronized (this) {
-        if (clientCall.isReady()) {
+      Attempt a;
+      synchronized (lock) {
+        requestCount++;
+        if (!committed) {
+          requests.add(message);
+        }
+        a = current;
+      }
+      a.call.sendMessage(message);
+      synchronized (lock) {
+        if (a.call.isReady()) {
           serverCall.request(1);
         } else {
-          wanted = true;
+          wantRequest = true;
         }
       }
     }
 
     @Override
     public void onHalfClose() {
-      clientCall.halfClose();
+      Attempt a;
+      synchronized (lock) {
+        halfClosed = true;
+        a = current;
+      }
+      a.call.halfClose();
     }
 
     @Override
     public void onCancel() {
-      clientCall.cancel("client cancelled", null);
+      Attempt a;
+      synchronized (lock) {
+        cancelled = true;
+        a = current;
+      }
+      if (a != null) {
+        a.call.cancel("client cancelled", null);
+      }
     }
 
     @Override
     public void onReady() {
-      responses.clientReady();
-    }
-
-    synchronized void driverReady() {
-      if (wanted) {
-        wanted = false;
-        serverCall.request(1);
+      Attempt a;
+      synchronized (lock) {
+        a = current;
+      }
+      if (a != null) {
+        a.clientReady();
       }
     }
   }
 
-  private final class ResponseForwarder extends ClientCall.Listener<R> {
-    private final ServerCall<Q, R> serverCall;
-    private final ClientCall<Q, R> clientCall;
-    private final RequestForwarder requests;
-    private boolean wanted;
+  /** One call to one driver. */
+  private final class Attempt extends ClientCall.Listener<R> {
+    final String endpoint;
+    final ClientCall<Q, R> call;
+    private Metadata driverHeaders;
+    private boolean wantResponse;
 
-    ResponseForwarder(ServerCall<Q, R> serverCall, ClientCall<Q, R> clientCall, RequestForwarder requests) {
-      this.serverCall = serverCall;
-      this.clientCall = clientCall;
-      this.requests = requests;
+    Attempt(String endpoint, ClientCall<Q, R> call) {
+      this.endpoint = endpoint;
+      this.call = call;
     }
 
     @Override
-    public void onHeaders(Metadata headers) {
-      serverCall.sendHeaders(headers);
+    public void onHeaders(Metadata h) {
+      // Held until a response or the end: an attempt answered "moving" sends no headers on.
+      synchronized (lock) {
+        driverHeaders = h;
+      }
+    }
+
+    private void sendHeadersOnce() {
+      Metadata h;
+      synchronized (lock) {
+        if (headersSent) {
+          return;
+        }
+        headersSent = true;
+        h = driverHeaders == null ? new Metadata() : driverHeaders;
+      }
+      serverCall.sendHeaders(h);
     }
 
     @Override
     public void onMessage(R message) {
+      synchronized (lock) {
+        committed = true;
+        requests.clear();
+      }
+      sendHeadersOnce();
       serverCall.sendMessage(message);
       synchronized (this) {
         if (serverCall.isReady()) {
-          clientCall.request(1);
+          call.request(1);
         } else {
-          wanted = true;
+          wantResponse = true;
         }
       }
     }
 
     @Override
     public void onClose(Status status, Metadata trailers) {
+      boolean again;
+      synchronized (lock) {
+        again = !committed && !cancelled && requestCount <= 1 && current == this;
+      }
+      if (again && (notRun(status, trailers) || status.getCode() == Status.Code.NOT_FOUND)) {
+        resender.resend(CallProxy.this, endpoint, status, trailers);
+        return;
+      }
+      synchronized (lock) {
+        if (!headersSent && driverHeaders != null) {
+          headersSent = true;
+          serverCall.sendHeaders(driverHeaders);
+        }
+      }
       serverCall.close(status, trailers);
     }
 
     @Override
     public void onReady() {
-      requests.driverReady();
+      synchronized (lock) {
+        if (wantRequest && current == this) {
+          wantRequest = false;
+          serverCall.request(1);
+        }
+      }
     }
 
     synchronized void clientReady() {
-      if (wanted) {
-        wanted = false;
-        clientCall.request(1);
+      if (wantResponse) {
+        wantResponse = false;
+        call.request(1);
       }
     }
   }

@@ -75,6 +75,14 @@ public final class GatewayMetrics {
     };
   }
 
+  private final Counter resent = Counter.builder("baton_gateway_calls_resent")
+      .description("Calls sent again to a session's new driver after the old one said the session is moving or moved")
+      .register(registry);
+
+  void resent() {
+    resent.increment();
+  }
+
   void holding(boolean started) {
     if (started) {
       held.incrementAndGet();

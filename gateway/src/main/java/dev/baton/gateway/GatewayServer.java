@@ -67,6 +67,8 @@ public final class GatewayServer implements AutoCloseable {
   /** How long a call for a session this replica does not know waits for its cache before NOT_FOUND. */
   static final Duration UNKNOWN_SESSION_WAIT = Duration.ofSeconds(3);
   private static final String CLOSE = "baton.v1.SessionService/CloseSession";
+  /** How long a call answered "moving" waits for the directory to change before it is sent again. */
+  static final long RESEND_WAIT_MILLIS = 200;
 
   private final Routes directory;
   private final SessionCreator creator;
@@ -257,12 +259,79 @@ public final class GatewayServer implements AutoCloseable {
                 com.google.protobuf.Duration.newBuilder().setSeconds(1)).build())).build());
         call.close(retry.getStatus(), retry.getTrailers());
       } else if (decision instanceof RouteDecision.Forward forward) {
-        ClientCall<byte[], byte[]> upstream = upstream(forward.endpoint()).newCall(method, CallOptions.DEFAULT);
-        CallProxy<byte[], byte[]> proxy = new CallProxy<>(call, upstream);
+        CallProxy<byte[], byte[]> proxy = new CallProxy<>(call, headers,
+            endpoint -> upstream(endpoint).newCall(method, CallOptions.DEFAULT), new Resend(sessionId, principal));
         listener.attach(proxy.fromClient);
-        upstream.start(proxy.fromDriver, headers);
-        call.request(1);
-        upstream.request(1);
+        proxy.attempt(forward.endpoint());
+      }
+    }
+  }
+
+  /**
+   * Sends a call again once the driver it reached did not run it because the session is moving
+   * or moved (or said NOT_FOUND while the session is placed elsewhere): to the session's driver
+   * as the directory names it, after the move's freeze, within the hold.
+   */
+  private final class Resend implements CallProxy.Resender<byte[], byte[]> {
+    private final String sessionId;
+    private final String principal;
+    private long deadline;
+
+    Resend(String sessionId, String principal) {
+      this.sessionId = sessionId;
+      this.principal = principal;
+    }
+
+    @Override
+    public void resend(CallProxy<byte[], byte[]> proxy, String failed, Status status, Metadata trailers) {
+      try {
+        routing.execute(() -> next(proxy, failed, status, trailers));
+      } catch (RejectedExecutionException full) {
+        proxy.giveUp(status, trailers);
+      }
+    }
+
+    private void next(CallProxy<byte[], byte[]> proxy, String failed, Status status, Metadata trailers) {
+      boolean notRun = CallProxy.notRun(status, trailers);
+      synchronized (this) {
+        if (deadline == 0) {
+          deadline = System.nanoTime() + hold.toNanos();
+        }
+      }
+      metrics.holding(true);
+      try {
+        while (true) {
+          Route seen = directory.route(sessionId);
+          if (!notRun && (seen == null || "Bound".equals(seen.phase()) && failed.equals(seen.endpoint()))) {
+            proxy.giveUp(status, trailers); // a real NOT_FOUND: the directory agrees with the driver
+            return;
+          }
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            proxy.giveUp(status, trailers); // UNAVAILABLE with the driver's RetryInfo: the client retries
+            return;
+          }
+          // Once the new placement is written the directory changes; an aborted move leaves it as it was.
+          if (seen != null && failed.equals(seen.endpoint())) {
+            directory.awaitChange(sessionId, seen, Duration.ofMillis(Math.min(RESEND_WAIT_MILLIS, left / 1_000_000)));
+          }
+          RouteDecision d = directory.decide(sessionId, principal,
+              Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+          if (d instanceof RouteDecision.Forward f && (notRun || !f.endpoint().equals(failed))) {
+            metrics.resent();
+            proxy.attempt(f.endpoint());
+            return;
+          }
+          if (d instanceof RouteDecision.Refuse r) {
+            proxy.giveUp(r.status(), new Metadata());
+            return;
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        proxy.giveUp(status, trailers);
+      } finally {
+        metrics.holding(false);
       }
     }
   }

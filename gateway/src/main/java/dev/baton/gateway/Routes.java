@@ -12,6 +12,9 @@ public interface Routes {
   /** Decides for one call, holding it up to {@code hold} while the session is being moved. */
   RouteDecision decide(String sessionId, String caller, Duration hold) throws InterruptedException;
 
+  /** Waits up to {@code max} for the session's route to differ from {@code seen}. */
+  void awaitChange(String sessionId, Route seen, Duration max) throws InterruptedException;
+
   /** Every route known now. */
   java.util.Collection<Route> all();
 
@@ -26,6 +29,11 @@ public interface Routes {
       @Override
       public boolean awaitPresent(String sessionId, Duration timeout) {
         return route(sessionId) != null;
+      }
+
+      @Override
+      public void awaitChange(String sessionId, Route seen, Duration max) throws InterruptedException {
+        Thread.sleep(max.toMillis()); // fixed routes never change
       }
 
       @Override

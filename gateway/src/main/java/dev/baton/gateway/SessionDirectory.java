@@ -87,6 +87,20 @@ public final class SessionDirectory implements Routes, AutoCloseable {
     return true;
   }
 
+  @Override
+  public void awaitChange(String sessionId, Route seen, Duration max) throws InterruptedException {
+    long deadline = System.nanoTime() + max.toNanos();
+    while (java.util.Objects.equals(route(sessionId), seen)) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      synchronized (changed) {
+        changed.wait(Math.max(1, Math.min(left / 1_000_000, 50)));
+      }
+    }
+  }
+
   /**
    * Decides for a call, holding it while the session is being moved, up to {@code hold}. Past
    * the hold the decision stays a Hold, which the caller turns into UNAVAILABLE with RetryInfo.
