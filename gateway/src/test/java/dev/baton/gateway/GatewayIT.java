@@ -12,6 +12,10 @@ import dev.baton.operator.BatonOperator;
 import dev.baton.operator.model.ClientSession;
 import dev.baton.operator.model.DriverPool;
 import dev.baton.operator.model.SessionPhase;
+import dev.baton.operator.session.MoveHook;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import dev.baton.proto.v1.ExportSessionRequest;
 import dev.baton.proto.v1.SessionSnapshot;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -45,7 +49,7 @@ class GatewayIT {
     cluster.installCrds(Path.of("..", "crds"));
     cluster.namespace(NS);
     operatorClient = cluster.controlPlane().adminClient();
-    operator = new BatonOperator(operatorClient, Set.of(NS), null).start();
+    operator = startOperator();
     cluster.apply("""
         apiVersion: baton.dev/v1alpha1
         kind: DriverPool
@@ -197,10 +201,14 @@ class GatewayIT {
     } finally {
       ch.shutdownNow();
     }
-    // None of it reached a driver: both still accept sessions and hold no forged one.
+    // None of it reached a driver: those in service still accept sessions, and none holds a forged one.
     try (var prober = new dev.baton.operator.pool.DriverProber()) {
       for (Pod p : cluster.client().pods().inNamespace(NS)
           .withLabels(dev.baton.operator.pool.PoolLabels.driverSelector("routed")).list().getItems()) {
+        if (p.getMetadata().getDeletionTimestamp() != null || p.getStatus().getPodIP() == null
+            || "true".equals(p.getMetadata().getLabels().get(dev.baton.operator.pool.PoolLabels.DRAINING))) {
+          continue; // evacuated by a move test
+        }
         var driver = prober.stub(p.getStatus().getPodIP(), control);
         assertThat(driver.status(dev.baton.proto.v1.StatusRequest.getDefaultInstance()).getState())
             .isEqualTo(dev.baton.proto.v1.StatusResponse.State.ACCEPTING);
@@ -324,44 +332,331 @@ class GatewayIT {
     }).isInstanceOfSatisfying(BatonException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.PERMISSION_DENIED));
   }
 
-  @Test
-  void aCallDuringAMoveWaitsAndGoesToTheNewDriver() throws Exception {
-    // The operator would report the session Bound on its old driver again: it steps aside.
-    operator.close();
-    try {
-      ClientSession cs = cluster.client().resources(ClientSession.class).inNamespace(NS).withName("via-gateway").get();
-      String from = cs.getStatus().getEndpoint().split(":")[0];
-      Pod target = cluster.client().pods().inNamespace(NS)
-          .withLabels(dev.baton.operator.pool.PoolLabels.driverSelector("routed")).list().getItems()
-          .stream().filter(p -> !p.getStatus().getPodIP().equals(from)).findFirst().orElseThrow();
-      cs.getStatus().setPhase(SessionPhase.Migrating);
-      cs = cluster.client().resource(cs).updateStatus();
+  /**
+   * The operator's move hook for these tests: pauses a chosen session's move at a chosen point
+   * until the test lets it go on, or stops it there for good (as if the operator died).
+   */
+  static final class MovePauses implements MoveHook {
+    private final Map<String, Point> at = new ConcurrentHashMap<>();
+    private final Map<String, CountDownLatch> reached = new ConcurrentHashMap<>();
+    private final CountDownLatch go = new CountDownLatch(1);
+    private volatile boolean stopForGood;
 
-      CompletableFuture<Long> held = CompletableFuture.supplyAsync(() -> {
-        try (Session s = through("alice")) {
-          return s.table("evens").count();
+    void pause(String sessionId, Point point) {
+      at.put(sessionId, point);
+      reached.put(sessionId, new CountDownLatch(1));
+    }
+
+    void awaitReached(String sessionId) throws InterruptedException {
+      assertThat(reached.get(sessionId).await(120, TimeUnit.SECONDS)).as("move of " + sessionId + " reached "
+          + at.get(sessionId)).isTrue();
+    }
+
+    /** Lets paused moves go on; with {@code stop}, they (and everything after) end there instead. */
+    void release(boolean stop) {
+      stopForGood = stop;
+      go.countDown();
+    }
+
+    @Override
+    public void reached(String sessionId, Point point) {
+      if (stopForGood) {
+        throw new IllegalStateException("operator stopped");
+      }
+      if (point == at.get(sessionId)) {
+        reached.get(sessionId).countDown();
+        try {
+          go.await(120, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        if (stopForGood) {
+          throw new IllegalStateException("operator stopped at " + point);
+        }
+      }
+    }
+  }
+
+  private static MovePauses pauses = new MovePauses();
+
+  private static BatonOperator startOperator() {
+    pauses = new MovePauses();
+    return new BatonOperator(operatorClient, Set.of(NS), null, "gateway-it", false, pauses).start();
+  }
+
+  private static ClientSession declare(String name) throws Exception {
+    cluster.apply("""
+        apiVersion: baton.dev/v1alpha1
+        kind: ClientSession
+        metadata: {name: %s, namespace: gw}
+        spec: {pool: routed, principal: "token:alice"}
+        """.formatted(name));
+    return cluster.client().resources(ClientSession.class).inNamespace(NS).withName(name)
+        .waitUntilCondition(cs -> cs != null && cs.getStatus() != null && cs.getStatus().getPhase() == SessionPhase.Bound,
+            120, TimeUnit.SECONDS);
+  }
+
+  private static ClientSession movedOff(String name, String driver) {
+    return cluster.client().resources(ClientSession.class).inNamespace(NS).withName(name)
+        .waitUntilCondition(cs -> cs.getStatus().getPhase() == SessionPhase.Bound && cs.getStatus().getMove() == null
+            && !driver.equals(cs.getStatus().getDriverPod()), 180, TimeUnit.SECONDS);
+  }
+
+  /** Marks a driver for evacuation, as a user would: {@code kubectl label pod <driver> baton.dev/draining=true}. */
+  private static void evacuate(String driverPod) {
+    cluster.client().pods().inNamespace(NS).withName(driverPod)
+        .edit(p -> { p.getMetadata().getLabels().put(dev.baton.operator.pool.PoolLabels.DRAINING, "true"); return p; });
+  }
+
+  /** The drivers of the pool that list the session (frozen copies included). */
+  private static List<String> holders(String sessionId) {
+    List<String> out = new java.util.ArrayList<>();
+    try (var prober = new dev.baton.operator.pool.DriverProber()) {
+      for (Pod p : cluster.client().pods().inNamespace(NS)
+          .withLabels(dev.baton.operator.pool.PoolLabels.driverSelector("routed")).list().getItems()) {
+        if (p.getMetadata().getDeletionTimestamp() != null || p.getStatus().getPodIP() == null) {
+          continue;
+        }
+        try {
+          if (prober.stub(p.getStatus().getPodIP(), control).withDeadlineAfter(5, TimeUnit.SECONDS)
+              .listSessions(dev.baton.proto.v1.ListSessionsRequest.getDefaultInstance()).getSessionsList().stream()
+              .anyMatch(i -> i.getSessionId().equals(sessionId))) {
+            out.add(p.getMetadata().getName());
+          }
+        } catch (io.grpc.StatusRuntimeException e) {
+          // a driver being deleted
+        }
+      }
+    }
+    return out;
+  }
+
+  private static Session as(String sessionId, String target) {
+    return Baton.builder().target(target).token("alice-secret-token").attach(sessionId).connect();
+  }
+
+  /**
+   * Routes that keep showing the session where it was until released: a gateway replica whose
+   * cache lags the move, so its call reaches the old driver while the session is frozen there.
+   */
+  private static final class LaggingRoutes implements Routes {
+    private final Routes live;
+    private final Map<String, Route> pinned = new ConcurrentHashMap<>();
+    private volatile boolean lagging = true;
+
+    LaggingRoutes(Routes live, String sessionId) {
+      this.live = live;
+      pinned.put(sessionId, live.route(sessionId));
+    }
+
+    void catchUp() {
+      lagging = false;
+    }
+
+    @Override
+    public Route route(String sessionId) {
+      return lagging && pinned.containsKey(sessionId) ? pinned.get(sessionId) : live.route(sessionId);
+    }
+
+    @Override
+    public boolean awaitPresent(String sessionId, Duration timeout) {
+      return route(sessionId) != null;
+    }
+
+    @Override
+    public void awaitChange(String sessionId, Route seen, Duration max) throws InterruptedException {
+      if (lagging) {
+        Thread.sleep(max.toMillis());
+      } else {
+        live.awaitChange(sessionId, seen, max);
+      }
+    }
+
+    @Override
+    public RouteDecision decide(String sessionId, String caller, Duration hold) throws InterruptedException {
+      return lagging ? RouteDecision.decide(sessionId, route(sessionId), caller) : live.decide(sessionId, caller, hold);
+    }
+
+    @Override
+    public java.util.Collection<Route> all() {
+      return live.all();
+    }
+  }
+
+  @Test
+  void aWriteThatReachesTheOldDriverDuringTheFreezeRunsExactlyOnceOnTheNewDriver() throws Exception {
+    ClientSession cs = declare("raced");
+    String id = cs.getStatus().getSessionId();
+    String from = cs.getStatus().getDriverPod();
+    try (Session s = as(id, "127.0.0.1:" + gateway.port())) {
+      s.sql("CREATE TEMP TABLE marks AS SELECT range AS n FROM range(1000)").collect();
+    }
+    LaggingRoutes lag = new LaggingRoutes(directory, id);
+    try (GatewayServer lagged = new GatewayServer(lag, null,
+        new Authenticator(cluster.client(), NS, "routed-tokens", Duration.ofSeconds(10)),
+        GatewayOptions.local(Duration.ofSeconds(30)).withSessionToken(
+            dev.baton.operator.pool.ControlTokens.sessionToken(control)))) {
+      // The operator stops right after the freeze: the export has begun, the session is not bound anywhere else.
+      pauses.pause(id, MoveHook.Point.FROZEN);
+      evacuate(from);
+      pauses.awaitReached(id);
+
+      // A gateway that still believes the session is Bound on its old driver sends a write there.
+      CompletableFuture<Long> write = CompletableFuture.supplyAsync(() -> {
+        try (Session s = as(id, "127.0.0.1:" + lagged.port())) {
+          s.sql("INSERT INTO marks VALUES (424242)").collect();
+          return s.sql("SELECT count(*) AS c FROM marks WHERE n = 424242").collect().get(0).getLong("c");
         }
       });
-      Thread.sleep(500);
-      assertThat(held).as("held while Migrating").isNotDone();
-
-      var prober = new dev.baton.operator.pool.DriverProber();
-      SessionSnapshot snapshot = prober.stub(from, control).exportSession(
-          ExportSessionRequest.newBuilder().setSessionId(cs.getStatus().getSessionId()).build());
-      prober.stub(target.getStatus().getPodIP(), control).importSession(snapshot);
-      new dev.baton.operator.session.DriverSessions(prober).close(from, control, cs.getStatus().getSessionId(), "token:alice");
-      prober.close();
-      cs.getStatus().setPhase(SessionPhase.Bound);
-      cs.getStatus().setDriverPod(target.getMetadata().getName());
-      cs.getStatus().setEndpoint(target.getStatus().getPodIP() + ":15002");
-      cluster.client().resource(cs).updateStatus();
-
-      assertThat(held.get(60, TimeUnit.SECONDS)).isEqualTo(50);
-      try (Session s = through("alice")) {
-        assertThat(s.table("evens").count()).as("next call on the new driver").isEqualTo(50);
+      // The old driver answered "moving" (nothing ran) and the gateway holds the call.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!lagged.metrics().scrape().matches("(?s).*baton_gateway_held_calls [1-9].*")
+          && System.nanoTime() < deadline) {
+        Thread.sleep(50);
       }
-    } finally {
-      operator = new BatonOperator(operatorClient, Set.of(NS), null).start();
+      assertThat(lagged.metrics().scrape()).containsPattern("baton_gateway_held_calls [1-9]");
+      assertThat(write).as("held, not failed, while frozen").isNotDone();
+
+      pauses.release(false);
+      ClientSession moved = movedOff("raced", from);
+      lag.catchUp();
+      assertThat(write.get(60, TimeUnit.SECONDS)).as("the write ran exactly once").isEqualTo(1L);
+      assertThat(moved.getStatus().getMigrations()).isEqualTo(1);
+      assertThat(holders(id)).as("on exactly one driver").containsExactly(moved.getStatus().getDriverPod());
+      try (Session s = as(id, "127.0.0.1:" + gateway.port())) {
+        assertThat(s.sql("SELECT count(*) AS c FROM marks").collect().get(0).getLong("c")).isEqualTo(1001L);
+      }
+      assertThat(lagged.metrics().scrape()).containsPattern("baton_gateway_calls_resent_total [1-9]");
+    }
+  }
+
+  @Test
+  void anOperatorStoppedAtAnyStepOfAMoveLeavesEachSessionOnExactlyOneDriverAndNoCallFails() throws Exception {
+    MoveHook.Point[] points = MoveHook.Point.values();
+    double failedBefore = failedCalls();
+    List<ClientSession> sessions = new java.util.ArrayList<>();
+    for (int i = 0; i < points.length; i++) {
+      sessions.add(declare("stopped-" + i));
+    }
+    // Each session has a client calling it through the gateway all along, writing and reading back.
+    java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+    List<CompletableFuture<Integer>> clients = new java.util.ArrayList<>();
+    for (ClientSession cs : sessions) {
+      clients.add(CompletableFuture.supplyAsync(() -> {
+        int calls = 0;
+        try (Session s = as(cs.getStatus().getSessionId(), "127.0.0.1:" + gateway.port())) {
+          s.sql("CREATE TEMP TABLE log (n BIGINT)").collect();
+          for (int n = 0; running.get(); n++) {
+            s.sql("INSERT INTO log VALUES (" + n + ")").collect();
+            assertThat(s.sql("SELECT count(*) AS c FROM log").collect().get(0).getLong("c")).isEqualTo(n + 1L);
+            calls += 2;
+          }
+        }
+        return calls;
+      }));
+    }
+    Set<String> from = new java.util.HashSet<>();
+    for (int i = 0; i < points.length; i++) {
+      pauses.pause(sessions.get(i).getStatus().getSessionId(), points[i]);
+      from.add(sessions.get(i).getStatus().getDriverPod());
+    }
+    from.forEach(GatewayIT::evacuate);
+    for (ClientSession cs : sessions) {
+      pauses.awaitReached(cs.getStatus().getSessionId());
+    }
+    // Every move is stopped at its own point; the operator goes away and a new one takes over.
+    BatonOperator stopped = operator;
+    CompletableFuture<Void> closing = CompletableFuture.runAsync(stopped::close);
+    pauses.release(true);
+    closing.get(60, TimeUnit.SECONDS);
+    operator = startOperator();
+
+    for (ClientSession cs : sessions) {
+      ClientSession done = movedOff(cs.getMetadata().getName(), cs.getStatus().getDriverPod());
+      assertThat(done.getStatus().getSessionId()).isEqualTo(cs.getStatus().getSessionId());
+      // Once, or twice when it first went to the other evacuated driver before that one was labelled.
+      assertThat(done.getStatus().getMigrations()).as(cs.getMetadata().getName()).isBetween(1, 2);
+      assertThat(from).as("ends on a driver in service").doesNotContain(done.getStatus().getDriverPod());
+      assertThat(holders(done.getStatus().getSessionId())).as("%s on exactly one driver", cs.getMetadata().getName())
+          .containsExactly(done.getStatus().getDriverPod());
+    }
+    Thread.sleep(2000); // calls on the new drivers too
+    running.set(false);
+    for (CompletableFuture<Integer> c : clients) {
+      assertThat(c.get(120, TimeUnit.SECONDS)).as("calls that succeeded").isPositive();
+    }
+    assertThat(failedCalls()).as("calls the gateway failed").isEqualTo(failedBefore);
+  }
+
+  /** Calls the in-process gateway ended with a code a move could cause. */
+  private static double failedCalls() {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+        "baton_gateway_calls_total\\{code=\"(UNAVAILABLE|NOT_FOUND|INTERNAL|UNKNOWN|FAILED_PRECONDITION|ABORTED)\"[^}]*\\} ([0-9.eE+]+)")
+        .matcher(gateway.metrics().scrape());
+    double total = 0;
+    while (m.find()) {
+      total += Double.parseDouble(m.group(2));
+    }
+    return total;
+  }
+
+  @Test
+  void aDriverKilledWithTenSessionsHasThemReopenedWithTheirIdsAndClientsCarryOn() throws Exception {
+    cluster.apply("""
+        apiVersion: baton.dev/v1alpha1
+        kind: DriverPool
+        metadata: {name: lossy, namespace: gw}
+        spec:
+          replicas: 1
+          driver: {image: registry.example/baton-driver:1.0.0, engine: {threads: 1}}
+        """);
+    cluster.client().resources(DriverPool.class).inNamespace(NS).withName("lossy")
+        .waitUntilCondition(p -> p != null && p.getStatus() != null && Integer.valueOf(1).equals(p.getStatus().getReadyReplicas()),
+            180, TimeUnit.SECONDS);
+    String lossyControl = new dev.baton.operator.pool.ControlTokens(cluster.client()).token(NS, "lossy");
+    try (SessionDirectory routes = new SessionDirectory(cluster.client(), NS, "lossy");
+        GatewayServer lossyGateway = new GatewayServer(routes, new SessionCreator(cluster.client(), NS, "lossy"),
+            new Authenticator(cluster.client(), NS, "routed-tokens", Duration.ofSeconds(10)),
+            GatewayOptions.local(Duration.ofSeconds(30)).withSessionToken(
+                dev.baton.operator.pool.ControlTokens.sessionToken(lossyControl)))) {
+      List<Session> clients = new java.util.ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        Session s = Baton.builder().target("127.0.0.1:" + lossyGateway.port()).token("alice-secret-token").connect();
+        s.setConfig("user.client", Integer.toString(i));
+        clients.add(s);
+      }
+      List<ClientSession> before = cluster.client().resources(ClientSession.class).inNamespace(NS).list().getItems()
+          .stream().filter(cs -> "lossy".equals(cs.getSpec().getPool())).toList();
+      assertThat(before).hasSize(10);
+      String victim = before.get(0).getStatus().getDriverPod();
+      assertThat(before).allMatch(cs -> victim.equals(cs.getStatus().getDriverPod()));
+
+      ProcessHandle driver = cluster.node().containerProcess(NS, victim, "driver").orElseThrow();
+      driver.destroyForcibly();
+      driver.onExit().get(30, TimeUnit.SECONDS);
+
+      // Every client's next call completes (the SDK rides through the one retryable error).
+      for (Session s : clients) {
+        assertThat(s.range(0, 10).count()).isEqualTo(10);
+      }
+      for (ClientSession cs : before) {
+        ClientSession now = cluster.client().resources(ClientSession.class).inNamespace(NS)
+            .withName(cs.getMetadata().getName()).waitUntilCondition(x -> x.getStatus().getPhase() == SessionPhase.Bound
+                && !victim.equals(x.getStatus().getDriverPod()), 120, TimeUnit.SECONDS);
+        assertThat(now.getStatus().getSessionId()).isEqualTo(cs.getStatus().getSessionId());
+        assertThat(now.getStatus().getMigrations()).isEqualTo(1);
+        assertThat(now.getStatus().getConditions()).anySatisfy(c -> {
+          assertThat(c.getType()).isEqualTo("StateLost");
+          assertThat(c.getStatus()).isEqualTo("True");
+          assertThat(c.getReason()).isEqualTo("DriverLost");
+          assertThat(c.getMessage()).contains(victim).contains("Lost:");
+        });
+      }
+      // What the client set at runtime was lost with the driver, as the condition says.
+      assertThat(clients.get(0).config()).doesNotContainKey("user.client");
+      for (Session s : clients) {
+        s.close();
+      }
     }
   }
 

@@ -9,7 +9,18 @@ import dev.baton.e2e.junit.KubeTestCluster;
 import dev.baton.operator.BatonOperator;
 import dev.baton.operator.model.ClientSession;
 import dev.baton.operator.model.DriverPool;
+import dev.baton.operator.model.SessionPhase;
 import dev.baton.operator.pool.GatewayObjects;
+import dev.baton.operator.pool.PoolLabels;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -61,6 +72,7 @@ class GatewayPodsIT {
         spec:
           replicas: 2
           driver: {image: registry.example/baton-driver:1.0.0, engine: {threads: 1}}
+          sessions: {maxPerPrincipal: 60}
           gateway:
             replicas: 2
             image: registry.example/baton-gateway:1.0.0
@@ -182,6 +194,143 @@ class GatewayPodsIT {
       assertThat(s.range(0, 10).count()).isEqualTo(10);
       assertThat(bothGateways()).hasSize(2);
     }
+  }
+
+  @Test
+  void scalingDownFourToTwoUnderLoadMovesEachSessionOnceAndLosesNothing() throws Exception {
+    String control = new dev.baton.operator.pool.ControlTokens(cluster.client()).token(NS, "fleet");
+    scale(4);
+    String target = target();
+    int sessionCount = 40;
+    int threads = 8;
+    List<Session> sessions = new ArrayList<>();
+    for (int i = 0; i < sessionCount; i++) {
+      sessions.add(Baton.builder().target(target).token("alice-token").batchRows(10_000).connect());
+    }
+    Map<String, ClientSession> before = clientSessions(sessions);
+    for (Session s : sessions) {
+      s.sql("CREATE TEMP TABLE writes (n BIGINT)").collect();
+    }
+    // Each thread owns sessions; it writes (config, views, temp-table rows), reads back what it
+    // wrote, and streams 200,000 rows, continuously, before, during and after the scale-down.
+    AtomicBoolean running = new AtomicBoolean(true);
+    Map<String, AtomicLong> inserted = new ConcurrentHashMap<>();
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
+    AtomicLong calls = new AtomicLong();
+    AtomicLong streamed = new AtomicLong();
+    ExecutorService load = Executors.newFixedThreadPool(threads);
+    for (int t = 0; t < threads; t++) {
+      List<Session> mine = new ArrayList<>();
+      for (int i = t; i < sessionCount; i += threads) {
+        mine.add(sessions.get(i));
+      }
+      load.submit(() -> {
+        for (long round = 0; running.get(); round++) {
+          for (Session s : mine) {
+            try {
+              long n = inserted.computeIfAbsent(s.id(), k -> new AtomicLong()).get();
+              s.setConfig("user.round", Long.toString(round));
+              s.sql("INSERT INTO writes VALUES (" + n + ")").collect();
+              inserted.get(s.id()).incrementAndGet();
+              s.sql("SELECT max(n) AS m FROM writes").createOrReplaceView("latest");
+              assertThat(s.config()).containsEntry("user.round", Long.toString(round));
+              assertThat(s.sql("SELECT count(*) AS c FROM writes").collect().get(0).getLong("c")).isEqualTo(n + 1);
+              assertThat(s.table("latest").collect().get(0).getLong("m")).isEqualTo(n);
+              calls.addAndGet(7);
+              if (round % 3 == 0) {
+                long expected = 0;
+                try (ArrowBatchStream stream = s.range(0, 200_000).stream()) {
+                  while (stream.next()) {
+                    BigIntVector ids = (BigIntVector) stream.root().getVector(0);
+                    for (int i = 0; i < ids.getValueCount(); i++) {
+                      if (ids.get(i) != expected++) {
+                        throw new AssertionError("row " + ids.get(i) + " where " + (expected - 1) + " was due");
+                      }
+                    }
+                  }
+                }
+                assertThat(expected).as("every row once").isEqualTo(200_000L);
+                streamed.addAndGet(expected);
+                calls.incrementAndGet();
+              }
+            } catch (Throwable e) {
+              failures.add(e);
+            }
+          }
+        }
+        return null;
+      });
+    }
+    Thread.sleep(3000);
+    scale(2);
+    Set<String> remaining = cluster.client().pods().inNamespace(NS).withLabels(PoolLabels.driverSelector("fleet"))
+        .list().getItems().stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+    assertThat(remaining).hasSize(2);
+    Map<String, ClientSession> after = new HashMap<>();
+    for (ClientSession cs : before.values()) {
+      after.put(cs.getStatus().getSessionId(), cluster.client().resources(ClientSession.class).inNamespace(NS)
+          .withName(cs.getMetadata().getName()).waitUntilCondition(x -> x.getStatus().getMove() == null
+              && x.getStatus().getPhase() == SessionPhase.Bound && remaining.contains(x.getStatus().getDriverPod()),
+              180, TimeUnit.SECONDS));
+    }
+    Thread.sleep(3000); // keep calling the sessions where they are now
+    running.set(false);
+    load.shutdown();
+    assertThat(load.awaitTermination(120, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(failures).as("failed calls").isEmpty();
+    assertThat(streamed.get()).as("rows streamed").isGreaterThan(0);
+    int moved = 0;
+    for (ClientSession cs : before.values()) {
+      ClientSession now = after.get(cs.getStatus().getSessionId());
+      boolean hadToMove = !remaining.contains(cs.getStatus().getDriverPod());
+      assertThat(now.getStatus().getMigrations()).as("moves of %s", cs.getMetadata().getName())
+          .isEqualTo(hadToMove ? 1 : 0);
+      moved += hadToMove ? 1 : 0;
+    }
+    assertThat(moved).as("sessions that were on the removed drivers").isGreaterThan(0);
+    // Each session on exactly one driver, and every write it made readable.
+    Map<String, Integer> copies = new HashMap<>();
+    try (var prober = new dev.baton.operator.pool.DriverProber()) {
+      for (Pod p : cluster.client().pods().inNamespace(NS).withLabels(PoolLabels.driverSelector("fleet")).list()
+          .getItems()) {
+        if (p.getMetadata().getDeletionTimestamp() == null) {
+          prober.stub(p.getStatus().getPodIP(), control)
+              .listSessions(dev.baton.proto.v1.ListSessionsRequest.getDefaultInstance()).getSessionsList()
+              .forEach(i -> copies.merge(i.getSessionId(), 1, Integer::sum));
+        }
+      }
+    }
+    for (Session s : sessions) {
+      assertThat(copies.get(s.id())).as("copies of %s", s.id()).isEqualTo(1);
+      assertThat(s.sql("SELECT count(*) AS c FROM writes").collect().get(0).getLong("c"))
+          .isEqualTo(inserted.get(s.id()).get());
+      s.close();
+    }
+    System.out.printf("scale-down 4->2 under load: %d sessions, %d moved, %d calls, %d rows streamed, 0 failed%n",
+        sessionCount, moved, calls.get(), streamed.get());
+  }
+
+  private static void scale(int replicas) throws Exception {
+    var scaled = cluster.controlPlane().kubectl("scale", "driverpool/fleet", "-n", NS, "--replicas=" + replicas);
+    assertThat(scaled.exitCode()).as(scaled.output()).isZero();
+    cluster.client().resources(DriverPool.class).inNamespace(NS).withName("fleet")
+        .waitUntilCondition(p -> p.getStatus() != null && Integer.valueOf(replicas).equals(p.getStatus().getReplicas())
+            && Integer.valueOf(replicas).equals(p.getStatus().getReadyReplicas()), 300, TimeUnit.SECONDS);
+  }
+
+  /** The ClientSessions the gateway made for these sessions, by session id. */
+  private static Map<String, ClientSession> clientSessions(List<Session> sessions) {
+    Set<String> ids = sessions.stream().map(Session::id).collect(Collectors.toSet());
+    Map<String, ClientSession> out = new HashMap<>();
+    for (ClientSession cs : cluster.client().resources(ClientSession.class).inNamespace(NS).list().getItems()) {
+      if (cs.getStatus() != null && ids.contains(cs.getStatus().getSessionId())) {
+        out.put(cs.getStatus().getSessionId(), cs);
+      }
+    }
+    assertThat(out).hasSize(sessions.size());
+    return out;
   }
 
   /** The replica carrying the open stream, by its open-calls gauge. */

@@ -240,6 +240,13 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
   private UpdateControl<ClientSession> place(KubernetesClient client, ClientSession cs, DriverPool pool,
       ClientSessionStatus status, ClientSessionStatus before, EventRecorder events, StatusWriter writer, String token) {
     String ns = cs.getMetadata().getNamespace();
+    // Opening is an effect before a status write: decide it on the object as stored, never on a
+    // cache that may not show our own last write yet (that could open a second copy elsewhere).
+    ClientSession stored = client.resource(cs).get();
+    if (stored == null || !java.util.Objects.equals(stored.getMetadata().getResourceVersion(),
+        cs.getMetadata().getResourceVersion())) {
+      return UpdateControl.<ClientSession>noUpdate().rescheduleAfter(Duration.ofMillis(200));
+    }
     boolean replacing = status.getDriverPod() != null;
     status.setMove(null);
     Optional<Pod> target = pickDriver(client, ns, cs.getSpec().getPool(), null);
@@ -349,7 +356,8 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
 
   /**
    * The least loaded driver listed in the pool's EndpointSlice (the drivers taking sessions),
-   * other than {@code except}; loads come from the shared listings, not a probe per candidate.
+   * other than {@code except} and other than any labelled draining since the slice was written;
+   * loads come from the shared listings, not a probe per candidate.
    */
   private Optional<Pod> pickDriver(KubernetesClient client, String ns, String pool, String except) {
     EndpointSlice slice = client.discovery().v1().endpointSlices().inNamespace(ns)
@@ -357,26 +365,24 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
     if (slice == null || slice.getEndpoints() == null) {
       return Optional.empty();
     }
+    java.util.Map<String, Pod> pods = client.pods().inNamespace(ns).withLabels(PoolLabels.driverSelector(pool)).list()
+        .getItems().stream().collect(Collectors.toMap(p -> p.getMetadata().getName(), p -> p));
     String token = tokens.token(ns, pool);
-    String best = null;
+    Pod best = null;
     int bestLoad = Integer.MAX_VALUE;
     for (Endpoint e : slice.getEndpoints()) {
-      if (e.getTargetRef() == null || e.getAddresses() == null || e.getAddresses().isEmpty()
-          || e.getTargetRef().getName().equals(except)) {
+      Pod p = e.getTargetRef() == null ? null : pods.get(e.getTargetRef().getName());
+      if (p == null || p.getMetadata().getName().equals(except) || draining(p) || lookupGone(p)) {
         continue;
       }
-      Optional<Integer> load = listings.load(e.getAddresses().get(0), token);
+      Optional<Integer> load = listings.load(p.getStatus().getPodIP(), token);
       if (load.isPresent() && (load.get() < bestLoad
-          || load.get() == bestLoad && e.getTargetRef().getName().compareTo(best) < 0)) {
-        best = e.getTargetRef().getName();
+          || load.get() == bestLoad && p.getMetadata().getName().compareTo(best.getMetadata().getName()) < 0)) {
+        best = p;
         bestLoad = load.get();
       }
     }
-    if (best == null) {
-      return Optional.empty();
-    }
-    Pod p = client.pods().inNamespace(ns).withName(best).get();
-    return p == null || p.getStatus() == null || p.getStatus().getPodIP() == null ? Optional.empty() : Optional.of(p);
+    return Optional.ofNullable(best);
   }
 
   private static boolean openedAdHoc(ClientSession cs) {

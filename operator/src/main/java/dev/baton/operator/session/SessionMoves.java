@@ -106,8 +106,7 @@ final class SessionMoves {
       }
       case BIND -> {
         bind(s, status, null);
-        status.setMove(null);
-        s.writer().write(status);
+        release(s, status); // the old copy, if its driver still runs, is still frozen there
         return Outcome.DONE;
       }
       case RELEASE -> {
@@ -219,7 +218,8 @@ final class SessionMoves {
   /** Releases the old copy (it keeps a tombstone) and ends the move; waits if the old driver does not answer. */
   private void release(Subject s, ClientSessionStatus status) {
     Pod from = s.from();
-    if (from != null && from.getStatus() != null && from.getStatus().getPodIP() != null) {
+    if (from != null && from.getMetadata().getDeletionTimestamp() == null && from.getStatus() != null
+        && from.getStatus().getPodIP() != null) {
       try {
         prober.stub(from.getStatus().getPodIP(), s.token()).withDeadlineAfter(10, TimeUnit.SECONDS)
             .releaseSession(ReleaseSessionRequest.newBuilder().setSessionId(s.id())

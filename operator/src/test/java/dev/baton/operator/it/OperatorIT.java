@@ -312,6 +312,90 @@ class OperatorIT {
     assertThat(evens(back)).isEqualTo(50);
   }
 
+  @Test
+  void aDrainingDriverThatCannotBeReadKeepsItsSessionsUntilItAnswersThenTheMoveCompletes() throws Exception {
+    pool("stalled", 2);
+    ClientSession cs = session("waiting", "stalled");
+    String pod = cs.getStatus().getDriverPod();
+    ProcessHandle driver = cluster.node().containerProcess(NS, pod, "driver").orElseThrow();
+    signal(driver, "STOP");
+    try {
+      // Evacuated while it cannot be read: it may hold the session, so nothing is deleted or re-opened.
+      cluster.client().pods().inNamespace(NS).withName(pod)
+          .edit(p -> { p.getMetadata().getLabels().put(PoolLabels.DRAINING, "true"); return p; });
+      Thread.sleep(3 * DriverPoolReconcilerTiming.RESYNC_MILLIS);
+      assertThat(cluster.client().pods().inNamespace(NS).withName(pod).get().getMetadata().getDeletionTimestamp())
+          .as("an unreadable draining driver is not deleted").isNull();
+      ClientSession during = cluster.client().resources(ClientSession.class).inNamespace(NS).withName("waiting").get();
+      assertThat(during.getStatus().getDriverPod()).isEqualTo(pod);
+      assertThat(during.getStatus().getMigrations()).isZero();
+      for (Pod other : drivers("stalled")) {
+        if (!other.getMetadata().getName().equals(pod) && other.getStatus().getPodIP() != null) {
+          assertThat(sessionsOn(other.getStatus().getPodIP(), "stalled")).as("no second copy")
+              .doesNotContain(cs.getStatus().getSessionId());
+        }
+      }
+    } finally {
+      signal(driver, "CONT");
+    }
+    ClientSession moved = awaitSession("waiting", x -> x.getStatus().getMove() == null
+        && x.getStatus().getPhase() == SessionPhase.Bound && !pod.equals(x.getStatus().getDriverPod()));
+    assertThat(moved.getStatus().getMigrations()).isEqualTo(1);
+    assertThat(moved.getStatus().getSessionId()).isEqualTo(cs.getStatus().getSessionId());
+    assertThat(evens(moved)).isEqualTo(50);
+    cluster.client().pods().inNamespace(NS).withName(pod)
+        .waitUntilCondition(p -> p == null || p.getMetadata().getDeletionTimestamp() != null, 120, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void deletingANamespaceWithLiveSessionsAndADeadDriverFinishes() throws Exception {
+    String doomed = "doomed";
+    cluster.namespace(doomed);
+    BatonOperator second = new BatonOperator(operatorClient, Set.of(doomed), null).start();
+    try {
+      cluster.apply("""
+          apiVersion: baton.dev/v1alpha1
+          kind: DriverPool
+          metadata: {name: last, namespace: doomed}
+          spec:
+            replicas: 2
+            driver: {image: registry.example/baton-driver:1.0.0, engine: {threads: 1}}
+          ---
+          apiVersion: baton.dev/v1alpha1
+          kind: ClientSession
+          metadata: {name: one, namespace: doomed}
+          spec: {pool: last, principal: alice}
+          ---
+          apiVersion: baton.dev/v1alpha1
+          kind: ClientSession
+          metadata: {name: two, namespace: doomed}
+          spec: {pool: last, principal: alice}
+          """);
+      for (String name : List.of("one", "two")) {
+        cluster.client().resources(ClientSession.class).inNamespace(doomed).withName(name)
+            .waitUntilCondition(cs -> cs != null && cs.getStatus() != null
+                && cs.getStatus().getPhase() == SessionPhase.Bound, 180, TimeUnit.SECONDS);
+      }
+      ClientSession one = cluster.client().resources(ClientSession.class).inNamespace(doomed).withName("one").get();
+      // Its driver stops answering for good (as a hung process would) and the namespace goes.
+      ProcessHandle driver = cluster.node().containerProcess(doomed, one.getStatus().getDriverPod(), "driver")
+          .orElseThrow();
+      signal(driver, "STOP");
+      cluster.client().namespaces().withName(doomed).delete();
+      // Baton's finalizers finish: they close what they reach and give up on a driver whose pod is going.
+      cluster.client().resources(ClientSession.class).inNamespace(doomed)
+          .informOnCondition(List::isEmpty).get(60, TimeUnit.SECONDS);
+      cluster.client().resources(DriverPool.class).inNamespace(doomed)
+          .informOnCondition(List::isEmpty).get(60, TimeUnit.SECONDS);
+      // The hung process ignores SIGTERM; its pod would wait out its grace period. Killed, the namespace goes.
+      driver.destroyForcibly();
+      cluster.client().namespaces().withName(doomed)
+          .waitUntilCondition(java.util.Objects::isNull, 120, TimeUnit.SECONDS);
+    } finally {
+      second.close();
+    }
+  }
+
   private static void signal(ProcessHandle process, String signal) throws Exception {
     Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).inheritIO().start();
     assertThat(kill.waitFor()).isZero();
