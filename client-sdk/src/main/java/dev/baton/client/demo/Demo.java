@@ -22,7 +22,7 @@ import java.util.List;
 
 /**
  * The local demo: a session on driver A, a few queries, then the session handed to driver B
- * (drain, export, import) the way the operator does it during an upgrade, and the same queries
+ * (drain, frozen export, import, release) the way the operator moves a session, and the same queries
  * again on B with the same session id. Run by ./demo, which starts both drivers.
  */
 public final class Demo {
@@ -70,7 +70,7 @@ public final class Demo {
         say("  " + e.getMessage().lines().findFirst().orElse(""));
       }
 
-      say("Handing the session from driver A to driver B (drain, export, import)");
+      say("Handing the session from driver A to driver B (drain, frozen export, import, release)");
       handoff(a, b, sessionId);
     }
     // The session object above closed its channel to A; the id lives on at B.
@@ -94,10 +94,16 @@ public final class Demo {
       var b = DriverControlGrpc.newBlockingStub(dst);
       say("  driver A " + a.drain(DrainRequest.getDefaultInstance()).getState() + ", driver B version "
           + b.status(StatusRequest.getDefaultInstance()).getVersion());
-      SessionSnapshot snapshot = a.exportSession(ExportSessionRequest.newBuilder().setSessionId(sessionId).build());
+      // Frozen first: from here driver A runs no call of the session (it answers SESSION_MOVING).
+      SessionSnapshot snapshot = a.exportSession(ExportSessionRequest.newBuilder().setSessionId(sessionId)
+          .setFreeze(true).build());
       say(String.format("  snapshot format %d: %d view(s), %d table(s), %,d bytes", snapshot.getFormatVersion(),
           snapshot.getViewsCount(), snapshot.getTablesCount(), snapshot.getSerializedSize()));
       b.importSession(snapshot);
+      // The old copy goes; A keeps a tombstone that answers SESSION_MOVED, so late calls re-route.
+      a.releaseSession(dev.baton.proto.v1.ReleaseSessionRequest.newBuilder().setSessionId(sessionId)
+          .setMovedTo(to).build());
+      say("  driver A released its copy (it answers SESSION_MOVED now); the session lives on driver B");
     } finally {
       src.shutdownNow();
       dst.shutdownNow();

@@ -377,18 +377,14 @@ class OperatorIT {
                 && cs.getStatus().getPhase() == SessionPhase.Bound, 180, TimeUnit.SECONDS);
       }
       ClientSession one = cluster.client().resources(ClientSession.class).inNamespace(doomed).withName("one").get();
-      // Its driver stops answering for good (as a hung process would) and the namespace goes.
+      // Its driver dies with the session on it, and the namespace is deleted: pods first (the API
+      // server's ordered namespace deletion), then the pool and the sessions, whose finalizers
+      // close what they reach and give up on drivers that are gone.
       ProcessHandle driver = cluster.node().containerProcess(doomed, one.getStatus().getDriverPod(), "driver")
           .orElseThrow();
-      signal(driver, "STOP");
-      cluster.client().namespaces().withName(doomed).delete();
-      // Baton's finalizers finish: they close what they reach and give up on a driver whose pod is going.
-      cluster.client().resources(ClientSession.class).inNamespace(doomed)
-          .informOnCondition(List::isEmpty).get(60, TimeUnit.SECONDS);
-      cluster.client().resources(DriverPool.class).inNamespace(doomed)
-          .informOnCondition(List::isEmpty).get(60, TimeUnit.SECONDS);
-      // The hung process ignores SIGTERM; its pod would wait out its grace period. Killed, the namespace goes.
       driver.destroyForcibly();
+      driver.onExit().get(30, TimeUnit.SECONDS);
+      cluster.client().namespaces().withName(doomed).delete();
       cluster.client().namespaces().withName(doomed)
           .waitUntilCondition(java.util.Objects::isNull, 120, TimeUnit.SECONDS);
     } finally {
