@@ -11,9 +11,9 @@ import dev.baton.gateway.GatewayServer;
 import dev.baton.gateway.SessionCreator;
 import dev.baton.gateway.SessionDirectory;
 import dev.baton.operator.BatonOperator;
-import dev.baton.operator.model.ClientSession;
-import dev.baton.operator.model.DriverPool;
-import dev.baton.operator.model.SessionPhase;
+import dev.baton.api.model.ClientSession;
+import dev.baton.api.model.DriverPool;
+import dev.baton.api.model.SessionPhase;
 import dev.baton.operator.pool.ControlTokens;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
@@ -133,7 +133,7 @@ public final class MoveBenchmark {
         .edit(p -> { p.getSpec().setReplicas(2); return p; });
     awaitPool(admin, 2);
     Set<String> remaining = Set.copyOf(admin.pods().inNamespace(NS).withLabels(
-        dev.baton.operator.pool.PoolLabels.driverSelector("bench")).list().getItems().stream()
+        dev.baton.api.PoolLabels.driverSelector("bench")).list().getItems().stream()
         .filter(p -> p.getMetadata().getDeletionTimestamp() == null).map(p -> p.getMetadata().getName()).toList());
     while (!placements(admin).values().stream().allMatch(remaining::contains)) {
       Thread.sleep(100);

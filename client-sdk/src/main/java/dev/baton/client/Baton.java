@@ -25,9 +25,9 @@ import org.apache.arrow.memory.RootAllocator;
  */
 public final class Baton {
   static final Metadata.Key<String> PRINCIPAL_HEADER =
-      Metadata.Key.of("baton-principal", Metadata.ASCII_STRING_MARSHALLER);
+      dev.baton.proto.v1.Headers.PRINCIPAL;
   static final Metadata.Key<String> AUTHORIZATION_HEADER =
-      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+      dev.baton.proto.v1.Headers.AUTHORIZATION;
   private static final String CLIENT_TYPE = "baton-java/0.1";
 
   private Baton() {}

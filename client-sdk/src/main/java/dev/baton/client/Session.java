@@ -31,7 +31,7 @@ import org.apache.arrow.memory.BufferAllocator;
  */
 public final class Session implements AutoCloseable {
   static final Metadata.Key<String> SESSION_HEADER =
-      Metadata.Key.of("baton-session-id", Metadata.ASCII_STRING_MARSHALLER);
+      dev.baton.proto.v1.Headers.SESSION_ID;
 
   private final String id;
   private final ManagedChannel channel;

@@ -1,7 +1,7 @@
 package dev.baton.gateway;
 
-import dev.baton.operator.health.HealthEndpoints;
-import dev.baton.operator.pool.Durations;
+import dev.baton.api.HealthEndpoints;
+import dev.baton.api.Durations;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.util.Arrays;

@@ -55,13 +55,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class GatewayServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
-  static final Metadata.Key<String> SESSION = Metadata.Key.of("baton-session-id", Metadata.ASCII_STRING_MARSHALLER);
-  static final Metadata.Key<String> PRINCIPAL = Metadata.Key.of("baton-principal", Metadata.ASCII_STRING_MARSHALLER);
-  static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> SESSION = dev.baton.proto.v1.Headers.SESSION_ID;
+  static final Metadata.Key<String> PRINCIPAL = dev.baton.proto.v1.Headers.PRINCIPAL;
+  static final Metadata.Key<String> AUTHORIZATION = dev.baton.proto.v1.Headers.AUTHORIZATION;
   static final Metadata.Key<String> CONTROL_TOKEN =
-      Metadata.Key.of("baton-control-token", Metadata.ASCII_STRING_MARSHALLER);
+      dev.baton.proto.v1.Headers.CONTROL_TOKEN;
   static final Metadata.Key<String> SESSION_TOKEN =
-      Metadata.Key.of("baton-session-token", Metadata.ASCII_STRING_MARSHALLER);
+      dev.baton.proto.v1.Headers.SESSION_TOKEN;
 
   private static final String OPEN = "baton.v1.SessionService/OpenSession";
   /** How long a call for a session this replica does not know waits for its cache before NOT_FOUND. */

@@ -1,7 +1,7 @@
 package dev.baton.gateway;
 
-import dev.baton.operator.model.ClientSession;
-import dev.baton.operator.model.ClientSessionSpec;
+import dev.baton.api.model.ClientSession;
+import dev.baton.api.model.ClientSessionSpec;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.security.SecureRandom;
@@ -14,7 +14,7 @@ import java.util.Map;
  */
 public final class SessionCreator {
   /** Marks ClientSessions the gateway created (and so may delete when the client closes them). */
-  public static final String CREATED_BY = dev.baton.operator.pool.PoolLabels.CREATED_BY;
+  public static final String CREATED_BY = dev.baton.api.PoolLabels.CREATED_BY;
   private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
   private static final SecureRandom RANDOM = new SecureRandom();
 

@@ -1,6 +1,6 @@
 package dev.baton.gateway;
 
-import dev.baton.operator.model.ClientSession;
+import dev.baton.api.model.ClientSession;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;

@@ -9,9 +9,9 @@ import dev.baton.client.BatonException;
 import dev.baton.client.Session;
 import dev.baton.e2e.junit.KubeTestCluster;
 import dev.baton.operator.BatonOperator;
-import dev.baton.operator.model.ClientSession;
-import dev.baton.operator.model.DriverPool;
-import dev.baton.operator.model.SessionPhase;
+import dev.baton.api.model.ClientSession;
+import dev.baton.api.model.DriverPool;
+import dev.baton.api.model.SessionPhase;
 import dev.baton.operator.session.MoveHook;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -204,9 +204,9 @@ class GatewayIT {
     // None of it reached a driver: those in service still accept sessions, and none holds a forged one.
     try (var prober = new dev.baton.operator.pool.DriverProber()) {
       for (Pod p : cluster.client().pods().inNamespace(NS)
-          .withLabels(dev.baton.operator.pool.PoolLabels.driverSelector("routed")).list().getItems()) {
+          .withLabels(dev.baton.api.PoolLabels.driverSelector("routed")).list().getItems()) {
         if (p.getMetadata().getDeletionTimestamp() != null || p.getStatus().getPodIP() == null
-            || "true".equals(p.getMetadata().getLabels().get(dev.baton.operator.pool.PoolLabels.DRAINING))) {
+            || "true".equals(p.getMetadata().getLabels().get(dev.baton.api.PoolLabels.DRAINING))) {
           continue; // evacuated by a move test
         }
         var driver = prober.stub(p.getStatus().getPodIP(), control);
@@ -405,7 +405,7 @@ class GatewayIT {
   /** Marks a driver for evacuation, as a user would: {@code kubectl label pod <driver> baton.dev/draining=true}. */
   private static void evacuate(String driverPod) {
     cluster.client().pods().inNamespace(NS).withName(driverPod)
-        .edit(p -> { p.getMetadata().getLabels().put(dev.baton.operator.pool.PoolLabels.DRAINING, "true"); return p; });
+        .edit(p -> { p.getMetadata().getLabels().put(dev.baton.api.PoolLabels.DRAINING, "true"); return p; });
   }
 
   /** The drivers of the pool that list the session (frozen copies included). */
@@ -413,7 +413,7 @@ class GatewayIT {
     List<String> out = new java.util.ArrayList<>();
     try (var prober = new dev.baton.operator.pool.DriverProber()) {
       for (Pod p : cluster.client().pods().inNamespace(NS)
-          .withLabels(dev.baton.operator.pool.PoolLabels.driverSelector("routed")).list().getItems()) {
+          .withLabels(dev.baton.api.PoolLabels.driverSelector("routed")).list().getItems()) {
         if (p.getMetadata().getDeletionTimestamp() != null || p.getStatus().getPodIP() == null) {
           continue;
         }

@@ -1,6 +1,6 @@
 package dev.baton.operator;
 
-import dev.baton.operator.health.HealthEndpoints;
+import dev.baton.api.HealthEndpoints;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.util.Arrays;

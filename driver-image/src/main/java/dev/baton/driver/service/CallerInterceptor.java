@@ -14,9 +14,9 @@ import io.grpc.ServerInterceptor;
  */
 public final class CallerInterceptor implements ServerInterceptor {
   public static final Metadata.Key<String> PRINCIPAL =
-      Metadata.Key.of("baton-principal", Metadata.ASCII_STRING_MARSHALLER);
+      dev.baton.proto.v1.Headers.PRINCIPAL;
   public static final Metadata.Key<String> SESSION_ID =
-      Metadata.Key.of("baton-session-id", Metadata.ASCII_STRING_MARSHALLER);
+      dev.baton.proto.v1.Headers.SESSION_ID;
   static final Context.Key<String> PRINCIPAL_KEY = Context.key("baton-principal");
   static final Context.Key<String> SESSION_KEY = Context.key("baton-session-id");
 

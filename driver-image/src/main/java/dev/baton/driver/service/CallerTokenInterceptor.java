@@ -18,9 +18,9 @@ import java.security.MessageDigest;
  */
 public final class CallerTokenInterceptor implements ServerInterceptor {
   public static final Metadata.Key<String> CONTROL_TOKEN =
-      Metadata.Key.of("baton-control-token", Metadata.ASCII_STRING_MARSHALLER);
+      dev.baton.proto.v1.Headers.CONTROL_TOKEN;
   public static final Metadata.Key<String> SESSION_TOKEN =
-      Metadata.Key.of("baton-session-token", Metadata.ASCII_STRING_MARSHALLER);
+      dev.baton.proto.v1.Headers.SESSION_TOKEN;
 
   private final Metadata.Key<String> header;
   private final byte[] expected;

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SessionRegistry {
   private static final Logger LOG = LoggerFactory.getLogger(SessionRegistry.class);
-  private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9_-]{22,128}");
+  private static final Pattern SESSION_ID = dev.baton.proto.v1.Headers.SESSION_ID_RULE;
   private static final SecureRandom RANDOM = new SecureRandom();
 
   /** Whether the driver opens new sessions. */

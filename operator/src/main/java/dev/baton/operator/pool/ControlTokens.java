@@ -1,6 +1,8 @@
 package dev.baton.operator.pool;
 
-import dev.baton.operator.model.DriverPool;
+import dev.baton.api.PoolLabels;
+
+import dev.baton.api.model.DriverPool;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -36,9 +38,9 @@ import javax.crypto.spec.SecretKeySpec;
 public final class ControlTokens {
   public static final String KEY = "token";
   public static final Metadata.Key<String> HEADER =
-      Metadata.Key.of("baton-control-token", Metadata.ASCII_STRING_MARSHALLER);
+      dev.baton.proto.v1.Headers.CONTROL_TOKEN;
   public static final Metadata.Key<String> SESSION_HEADER =
-      Metadata.Key.of("baton-session-token", Metadata.ASCII_STRING_MARSHALLER);
+      dev.baton.proto.v1.Headers.SESSION_TOKEN;
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final KubernetesClient client;

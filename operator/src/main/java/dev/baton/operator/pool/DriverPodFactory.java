@@ -1,8 +1,12 @@
 package dev.baton.operator.pool;
 
-import dev.baton.operator.model.DriverPool;
-import dev.baton.operator.model.DriverSpec;
-import dev.baton.operator.model.EngineSpec;
+import dev.baton.api.Durations;
+
+import dev.baton.api.PoolLabels;
+
+import dev.baton.api.model.DriverPool;
+import dev.baton.api.model.DriverSpec;
+import dev.baton.api.model.EngineSpec;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;

@@ -1,11 +1,13 @@
 package dev.baton.operator.pool;
 
+import dev.baton.api.PoolLabels;
+
 import dev.baton.operator.OperatorMetrics;
-import dev.baton.operator.model.DriverPool;
-import dev.baton.operator.model.DriverPoolSpec;
-import dev.baton.operator.model.DriverPoolStatus;
+import dev.baton.api.model.DriverPool;
+import dev.baton.api.model.DriverPoolSpec;
+import dev.baton.api.model.DriverPoolStatus;
 import dev.baton.proto.v1.StatusResponse;
-import dev.baton.operator.model.GatewayStatus;
+import dev.baton.api.model.GatewayStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;

@@ -1,5 +1,7 @@
 package dev.baton.operator.pool;
 
+import dev.baton.api.PoolLabels;
+
 import dev.baton.proto.v1.DrainRequest;
 import dev.baton.proto.v1.DriverControlGrpc;
 import dev.baton.proto.v1.StatusRequest;
@@ -18,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 /** Talks to drivers (DriverControl, and SessionService for declared sessions); one channel per driver address, reused. */
 public final class DriverProber implements AutoCloseable {
   private static final Metadata.Key<String> PRINCIPAL =
-      Metadata.Key.of("baton-principal", Metadata.ASCII_STRING_MARSHALLER);
+      dev.baton.proto.v1.Headers.PRINCIPAL;
   private static final int MAX_MESSAGE_BYTES = 512 << 20;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final Map<String, java.util.Set<String>> livePerPool = new ConcurrentHashMap<>();

@@ -1,7 +1,11 @@
 package dev.baton.operator.pool;
 
-import dev.baton.operator.model.DriverPool;
-import dev.baton.operator.model.GatewaySpec;
+import dev.baton.api.Durations;
+
+import dev.baton.api.PoolLabels;
+
+import dev.baton.api.model.DriverPool;
+import dev.baton.api.model.GatewaySpec;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;

@@ -1,6 +1,8 @@
 package dev.baton.operator.pool;
 
-import dev.baton.operator.model.DriverPool;
+import dev.baton.api.PoolLabels;
+
+import dev.baton.api.model.DriverPool;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;

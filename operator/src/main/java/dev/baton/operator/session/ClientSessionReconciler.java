@@ -2,19 +2,19 @@ package dev.baton.operator.session;
 
 import com.google.protobuf.util.Timestamps;
 import dev.baton.operator.OperatorMetrics;
-import dev.baton.operator.model.ClientSession;
-import dev.baton.operator.model.ClientSessionStatus;
-import dev.baton.operator.model.DriverPool;
-import dev.baton.operator.model.SessionPhase;
+import dev.baton.api.model.ClientSession;
+import dev.baton.api.model.ClientSessionStatus;
+import dev.baton.api.model.DriverPool;
+import dev.baton.api.model.SessionPhase;
 import dev.baton.operator.pool.ControlTokens;
 import dev.baton.operator.pool.DriverProber;
-import dev.baton.operator.pool.Durations;
+import dev.baton.api.Durations;
 import dev.baton.operator.pool.EventRecorder;
 import dev.baton.operator.pool.DriverPoolReconcilerTiming;
 import dev.baton.operator.pool.PoolConditions;
-import dev.baton.operator.pool.PoolLabels;
-import dev.baton.operator.model.MoveStep;
-import dev.baton.operator.model.SessionMove;
+import dev.baton.api.PoolLabels;
+import dev.baton.api.model.MoveStep;
+import dev.baton.api.model.SessionMove;
 import dev.baton.operator.session.SessionMoves.StatusWriter;
 import dev.baton.proto.v1.SessionInfo;
 import dev.baton.proto.v1.SessionState;
@@ -387,7 +387,7 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
 
   private static boolean openedAdHoc(ClientSession cs) {
     return cs.getMetadata().getLabels() != null
-        && "gateway".equals(cs.getMetadata().getLabels().get(dev.baton.operator.pool.PoolLabels.CREATED_BY));
+        && "gateway".equals(cs.getMetadata().getLabels().get(dev.baton.api.PoolLabels.CREATED_BY));
   }
 
   /** Writes the status if it changed (every write of this reconciler goes through {@code writer}). */

@@ -1,6 +1,6 @@
 package dev.baton.operator.session;
 
-import dev.baton.operator.model.ClientSessionStatus;
+import dev.baton.api.model.ClientSessionStatus;
 import dev.baton.operator.pool.PoolConditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;

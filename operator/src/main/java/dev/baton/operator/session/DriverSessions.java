@@ -1,6 +1,6 @@
 package dev.baton.operator.session;
 
-import dev.baton.operator.model.ViewSpec;
+import dev.baton.api.model.ViewSpec;
 import dev.baton.proto.v1.CloseSessionRequest;
 import dev.baton.proto.v1.CreateViewRequest;
 import dev.baton.proto.v1.GetConfigRequest;

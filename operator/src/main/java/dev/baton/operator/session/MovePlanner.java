@@ -1,7 +1,7 @@
 package dev.baton.operator.session;
 
-import dev.baton.operator.model.MoveStep;
-import dev.baton.operator.model.SessionMove;
+import dev.baton.api.model.MoveStep;
+import dev.baton.api.model.SessionMove;
 import java.time.Duration;
 import java.time.Instant;
 

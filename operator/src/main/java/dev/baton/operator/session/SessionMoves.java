@@ -1,14 +1,14 @@
 package dev.baton.operator.session;
 
 import dev.baton.operator.OperatorMetrics;
-import dev.baton.operator.model.ClientSession;
-import dev.baton.operator.model.ClientSessionStatus;
-import dev.baton.operator.model.MoveStep;
-import dev.baton.operator.model.SessionMove;
-import dev.baton.operator.model.SessionPhase;
+import dev.baton.api.model.ClientSession;
+import dev.baton.api.model.ClientSessionStatus;
+import dev.baton.api.model.MoveStep;
+import dev.baton.api.model.SessionMove;
+import dev.baton.api.model.SessionPhase;
 import dev.baton.operator.pool.DriverProber;
 import dev.baton.operator.pool.EventRecorder;
-import dev.baton.operator.pool.PoolLabels;
+import dev.baton.api.PoolLabels;
 import dev.baton.proto.v1.ExportSessionRequest;
 import dev.baton.proto.v1.ReleaseSessionRequest;
 import dev.baton.proto.v1.SessionSnapshot;

@@ -1,8 +1,10 @@
 package dev.baton.operator.pool;
 
+import dev.baton.api.PoolLabels;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.baton.operator.model.DriverPool;
+import dev.baton.api.model.DriverPool;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import java.util.LinkedHashMap;

@@ -2,7 +2,7 @@ package dev.baton.operator.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.baton.operator.model.DriverPool;
+import dev.baton.api.model.DriverPool;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import java.util.Map;
 import java.util.stream.Collectors;

@@ -1,5 +1,7 @@
 package dev.baton.operator.pool;
 
+import dev.baton.api.Durations;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;

@@ -1,8 +1,8 @@
 package dev.baton.operator.pool;
 
-import dev.baton.operator.model.DriverPool;
-import dev.baton.operator.model.DriverPoolSpec;
-import dev.baton.operator.model.DriverSpec;
+import dev.baton.api.model.DriverPool;
+import dev.baton.api.model.DriverPoolSpec;
+import dev.baton.api.model.DriverSpec;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 
 /** Pools as the API server would hand them to the operator, defaults applied. */

@@ -15,8 +15,8 @@ import static dev.baton.operator.session.MovePlanner.Known.GONE;
 import static dev.baton.operator.session.MovePlanner.Known.UNKNOWN;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.baton.operator.model.MoveStep;
-import dev.baton.operator.model.SessionMove;
+import dev.baton.api.model.MoveStep;
+import dev.baton.api.model.SessionMove;
 import dev.baton.operator.session.MovePlanner.Facts;
 import dev.baton.operator.session.MovePlanner.Known;
 import java.time.Duration;

@@ -1,0 +1,31 @@
+package dev.baton.api;
+
+import java.util.Map;
+
+/** Labels and names the operator puts on what it owns. */
+public final class PoolLabels {
+  public static final String POOL = "baton.dev/pool";
+  public static final String REVISION = "baton.dev/revision";
+  public static final String COMPONENT = "app.kubernetes.io/component";
+  public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+  public static final String OPERATOR = "baton-operator";
+  /** Set on a driver the operator is emptying before it deletes it. */
+  public static final String DRAINING = "baton.dev/draining";
+  /** On ClientSessions a pool's gateway created for sessions opened ad hoc; value {@code gateway}. */
+  public static final String CREATED_BY = "baton.dev/created-by";
+  public static final int DRIVER_PORT = 15002;
+
+  private PoolLabels() {}
+
+  public static Map<String, String> driverSelector(String pool) {
+    return Map.of(POOL, pool, COMPONENT, "driver");
+  }
+
+  public static String selectorString(String pool) {
+    return POOL + "=" + pool + "," + COMPONENT + "=driver";
+  }
+
+  public static String driversService(String pool) {
+    return pool + "-drivers";
+  }
+}
