@@ -223,7 +223,14 @@ class GatewayIT {
 
   @Test
   void theGatewaysOwnCredentialOpensTheSessionApiButNeverDriverControl() {
-    String driverIp = session.getStatus().getEndpoint().split(":")[0];
+    // A driver in service (earlier tests may have moved the session and replaced its driver).
+    String driverIp = cluster.client().pods().inNamespace(NS)
+        .withLabels(dev.baton.api.PoolLabels.driverSelector("routed")).list().getItems().stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null && p.getStatus().getPodIP() != null
+            && !"true".equals(p.getMetadata().getLabels().get(dev.baton.api.PoolLabels.DRAINING))
+            && p.getStatus().getConditions().stream()
+                .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True")))
+        .findFirst().orElseThrow().getStatus().getPodIP();
     io.grpc.ManagedChannel ch = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
         .forAddress(driverIp, 15002).usePlaintext().build();
     try {
@@ -533,7 +540,7 @@ class GatewayIT {
   @Test
   void anOperatorStoppedAtAnyStepOfAMoveLeavesEachSessionOnExactlyOneDriverAndNoCallFails() throws Exception {
     MoveHook.Point[] points = MoveHook.Point.values();
-    double failedBefore = failedCalls();
+    Map<String, Double> failedBefore = failedCalls();
     List<ClientSession> sessions = new java.util.ArrayList<>();
     for (int i = 0; i < points.length; i++) {
       sessions.add(declare("stopped-" + i));
@@ -585,19 +592,26 @@ class GatewayIT {
     for (CompletableFuture<Integer> c : clients) {
       assertThat(c.get(120, TimeUnit.SECONDS)).as("calls that succeeded").isPositive();
     }
-    assertThat(failedCalls()).as("calls the gateway failed").isEqualTo(failedBefore);
+    assertThat(failedCalls()).as("calls the gateway failed (before: %s)", failedBefore).isEqualTo(failedBefore);
   }
 
-  /** Calls the in-process gateway ended with a code a move could cause. */
-  private static double failedCalls() {
+  /**
+   * Calls the in-process gateway ended with an error, by method and code. Left out: Release (the
+   * SDK sends it without waiting and ignores its answer: a release racing another is NOT_FOUND)
+   * and CANCELLED (the SDK cancels a stream as soon as it has read the completion marker, which
+   * may reach the gateway before the driver's OK; a call the driver cancelled would fail the client).
+   */
+  private static Map<String, Double> failedCalls() {
     java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-        "baton_gateway_calls_total\\{code=\"(UNAVAILABLE|NOT_FOUND|INTERNAL|UNKNOWN|FAILED_PRECONDITION|ABORTED)\"[^}]*\\} ([0-9.eE+]+)")
+        "baton_gateway_calls_total\\{code=\"([A-Z_]+)\",method=\"([^\"]+)\"\\} ([0-9.eE+]+)")
         .matcher(gateway.metrics().scrape());
-    double total = 0;
+    Map<String, Double> out = new java.util.TreeMap<>();
     while (m.find()) {
-      total += Double.parseDouble(m.group(2));
+      if (!m.group(1).equals("OK") && !m.group(1).equals("CANCELLED") && !m.group(2).endsWith("/Release")) {
+        out.merge(m.group(2) + " " + m.group(1), Double.parseDouble(m.group(3)), Double::sum);
+      }
     }
-    return total;
+    return out;
   }
 
   @Test

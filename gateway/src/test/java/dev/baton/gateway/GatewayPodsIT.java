@@ -284,6 +284,8 @@ class GatewayPodsIT {
     int moved = 0;
     for (ClientSession cs : before.values()) {
       ClientSession now = after.get(cs.getStatus().getSessionId());
+      assertThat(now.getStatus().getSessionId()).as("id of %s", cs.getMetadata().getName())
+          .isEqualTo(cs.getStatus().getSessionId());
       boolean hadToMove = !remaining.contains(cs.getStatus().getDriverPod());
       assertThat(now.getStatus().getMigrations()).as("moves of %s", cs.getMetadata().getName())
           .isEqualTo(hadToMove ? 1 : 0);

@@ -105,7 +105,7 @@ final class SessionMoves {
         return transfer(s, status, false);
       }
       case BIND -> {
-        bind(s, status, null);
+        bind(s, status, null, "");
         release(s, status); // the old copy, if its driver still runs, is still frozen there
         return Outcome.DONE;
       }
@@ -191,14 +191,15 @@ final class SessionMoves {
       }
     }
     hook.reached(s.id(), MoveHook.Point.IMPORTED);
-    bind(s, status, frozenAt);
+    bind(s, status, frozenAt, stopRunning
+        ? "; moved at drainTimeout: operations still running were stopped (OPERATION_STOPPED_FOR_MOVE)" : "");
     hook.reached(s.id(), MoveHook.Point.BOUND_WRITTEN);
     release(s, status);
     return Outcome.DONE;
   }
 
   /** Points the session at its new driver: gateways re-route its calls there. */
-  private void bind(Subject s, ClientSessionStatus status, Instant frozenAt) {
+  private void bind(Subject s, ClientSessionStatus status, Instant frozenAt, String note) {
     Pod to = s.to();
     String from = status.getMove().getFrom();
     status.setPhase(SessionPhase.Bound);
@@ -207,7 +208,7 @@ final class SessionMoves {
     status.setRevision(to.getMetadata().getLabels().get(PoolLabels.REVISION));
     status.setMigrations((status.getMigrations() == null ? 0 : status.getMigrations()) + 1);
     status.setMove(status.getMove().at(MoveStep.Releasing, to.getMetadata().getName()));
-    Conditions.setReady(status, true, "Open", "open on " + to.getMetadata().getName());
+    Conditions.setReady(status, true, "Open", "open on " + to.getMetadata().getName() + note);
     s.writer().write(status);
     listings.placed(to.getStatus().getPodIP());
     metrics.move(s.namespace(), s.pool(), "moved", frozenAt == null ? null : Duration.between(frozenAt, Instant.now()));
