@@ -35,16 +35,49 @@ final class CallProxy<Q, R> {
     ClientCall<Q, R> newCall(String endpoint);
   }
 
+  /**
+   * Bytes of request messages a gateway keeps for re-sending, bounded across all its calls: a
+   * message that does not fit is forwarded but not kept, and its call is not sent again.
+   */
+  static final class Retained {
+    private final java.util.concurrent.atomic.AtomicLong free;
+
+    Retained(long capacity) {
+      this.free = new java.util.concurrent.atomic.AtomicLong(capacity);
+    }
+
+    boolean take(long bytes) {
+      long now;
+      do {
+        now = free.get();
+        if (now < bytes) {
+          return false;
+        }
+      } while (!free.compareAndSet(now, now - bytes));
+      return true;
+    }
+
+    void give(long bytes) {
+      free.addAndGet(bytes);
+    }
+  }
+
   private final ServerCall<Q, R> serverCall;
   private final Metadata headers;
   private final Upstream<Q, R> upstream;
   private final Resender<Q, R> resender;
+  private final Retained retained;
+  private final java.util.function.ToLongFunction<Q> sizeOf;
   final ServerCall.Listener<Q> fromClient = new FromClient();
 
   private final Object lock = new Object();
   /** Request messages, kept until the call is committed (a response arrived). */
   private final List<Q> requests = new ArrayList<>();
   private int requestCount;
+  /** Bytes of {@link #requests} taken from {@link #retained}. */
+  private long retainedBytes;
+  /** Every request message is kept: the call may be sent again. */
+  private boolean replayable = true;
   private boolean halfClosed;
   private boolean cancelled;
   /** A response reached the client: from here on the call is never sent again. */
@@ -53,44 +86,57 @@ final class CallProxy<Q, R> {
   private boolean wantRequest;
   private Attempt current;
 
-  CallProxy(ServerCall<Q, R> serverCall, Metadata headers, Upstream<Q, R> upstream, Resender<Q, R> resender) {
+  CallProxy(ServerCall<Q, R> serverCall, Metadata headers, Upstream<Q, R> upstream, Resender<Q, R> resender,
+      Retained retained, java.util.function.ToLongFunction<Q> sizeOf) {
     this.serverCall = serverCall;
     this.headers = headers;
     this.upstream = upstream;
     this.resender = resender;
+    this.retained = retained;
+    this.sizeOf = sizeOf;
   }
 
-  /** Sends the call (again) to {@code endpoint}, with every request message it has had so far. */
+  /** Drops the kept messages (the call committed or ended); the caller holds {@link #lock}. */
+  private void forgetRequests() {
+    requests.clear();
+    retained.give(retainedBytes);
+    retainedBytes = 0;
+  }
+
+  /**
+   * Sends the call (again) to {@code endpoint}, with every request message it has had so far.
+   * Started and replayed under the lock, so no client event reaches a call not yet started.
+   */
   void attempt(String endpoint) {
-    Attempt a;
-    List<Q> replay;
-    boolean close;
+    boolean first;
     synchronized (lock) {
       if (cancelled) {
         return;
       }
-      a = new Attempt(endpoint, upstream.newCall(endpoint));
+      Attempt a = new Attempt(endpoint, upstream.newCall(endpoint));
+      Metadata h = new Metadata();
+      h.merge(headers);
+      a.call.start(a, h);
+      for (Q q : requests) {
+        a.call.sendMessage(q);
+      }
+      if (halfClosed) {
+        a.call.halfClose();
+      }
+      a.call.request(1);
+      first = current == null;
       current = a;
-      replay = new ArrayList<>(requests);
-      close = halfClosed;
     }
-    Metadata h = new Metadata();
-    h.merge(headers);
-    a.call.start(a, h);
-    for (Q q : replay) {
-      a.call.sendMessage(q);
-    }
-    if (close) {
-      a.call.halfClose();
-    }
-    a.call.request(1);
-    if (replay.isEmpty() && !close) {
+    if (first) {
       serverCall.request(1);
     }
   }
 
   /** Ends the call with the status of its last attempt. */
   void giveUp(Status status, Metadata trailers) {
+    synchronized (lock) {
+      forgetRequests();
+    }
     serverCall.close(status, trailers == null ? new Metadata() : trailers);
   }
 
@@ -105,12 +151,19 @@ final class CallProxy<Q, R> {
       Attempt a;
       synchronized (lock) {
         requestCount++;
-        if (!committed) {
-          requests.add(message);
+        if (!committed && replayable) {
+          long size = sizeOf.applyAsLong(message);
+          if (retained.take(size)) {
+            requests.add(message);
+            retainedBytes += size;
+          } else {
+            replayable = false;
+            forgetRequests();
+          }
         }
         a = current;
+        a.call.sendMessage(message);
       }
-      a.call.sendMessage(message);
       synchronized (lock) {
         if (a.call.isReady()) {
           serverCall.request(1);
@@ -122,23 +175,20 @@ final class CallProxy<Q, R> {
 
     @Override
     public void onHalfClose() {
-      Attempt a;
       synchronized (lock) {
         halfClosed = true;
-        a = current;
+        current.call.halfClose();
       }
-      a.call.halfClose();
     }
 
     @Override
     public void onCancel() {
-      Attempt a;
       synchronized (lock) {
         cancelled = true;
-        a = current;
-      }
-      if (a != null) {
-        a.call.cancel("client cancelled", null);
+        forgetRequests();
+        if (current != null) {
+          current.call.cancel("client cancelled", null);
+        }
       }
     }
 
@@ -190,7 +240,7 @@ final class CallProxy<Q, R> {
     public void onMessage(R message) {
       synchronized (lock) {
         committed = true;
-        requests.clear();
+        forgetRequests();
       }
       sendHeadersOnce();
       serverCall.sendMessage(message);
@@ -207,9 +257,12 @@ final class CallProxy<Q, R> {
     public void onClose(Status status, Metadata trailers) {
       boolean again;
       synchronized (lock) {
-        again = !committed && !cancelled && requestCount <= 1 && current == this;
+        again = !committed && !cancelled && replayable && requestCount <= 1 && current == this;
+        if (!again) {
+          forgetRequests();
+        }
       }
-      if (again && (notRun(status, trailers) || status.getCode() == Status.Code.NOT_FOUND)) {
+      if (again && (notRun(status, trailers) || MoveStatus.sessionNotFound(status, trailers))) {
         resender.resend(CallProxy.this, endpoint, status, trailers);
         return;
       }

@@ -81,6 +81,8 @@ public final class GatewayServer implements AutoCloseable {
   private final SessionQuota quota;
   private final Server server;
   private final GatewayMetrics metrics = new GatewayMetrics();
+  /** Request bytes kept for calls that may have to be sent again after a move (64 MiB per replica). */
+  private final CallProxy.Retained retained = new CallProxy.Retained(64L << 20);
   /** Adds the pool's session token to calls to drivers; null when drivers need none. */
   private final ClientInterceptor toDrivers;
 
@@ -260,9 +262,15 @@ public final class GatewayServer implements AutoCloseable {
         call.close(retry.getStatus(), retry.getTrailers());
       } else if (decision instanceof RouteDecision.Forward forward) {
         CallProxy<byte[], byte[]> proxy = new CallProxy<>(call, headers,
-            endpoint -> upstream(endpoint).newCall(method, CallOptions.DEFAULT), new Resend(sessionId, principal));
+            endpoint -> upstream(endpoint).newCall(method, CallOptions.DEFAULT), new Resend(sessionId, principal),
+            retained, message -> message.length);
         listener.attach(proxy.fromClient);
-        proxy.attempt(forward.endpoint());
+        try {
+          proxy.attempt(forward.endpoint());
+        } catch (RuntimeException e) {
+          LOG.warn("cannot forward a call of session {} to {}", sessionId, forward.endpoint(), e);
+          proxy.giveUp(Status.UNAVAILABLE.withDescription("cannot reach the session's driver; retry"), null);
+        }
       }
     }
   }
@@ -329,6 +337,9 @@ public final class GatewayServer implements AutoCloseable {
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+        proxy.giveUp(status, trailers);
+      } catch (RuntimeException e) {
+        LOG.warn("cannot send a call of session {} again", sessionId, e);
         proxy.giveUp(status, trailers);
       } finally {
         metrics.holding(false);

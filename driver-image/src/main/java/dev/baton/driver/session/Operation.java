@@ -41,7 +41,7 @@ public final class Operation {
     /** What the operation's readers receive, with the typed details docs/errors.md names. */
     public StatusRuntimeException error(String sessionId) {
       return switch (this) {
-        case MOVED -> MoveStatus.moved(sessionId, "", 100);
+        case MOVED -> MoveStatus.operationMoved(sessionId);
         case STOPPED_FOR_MOVE -> MoveStatus.stoppedForMove(sessionId,
             "it was still running when its session had to move to another driver (the pool's drainTimeout passed)");
         default -> status.asRuntimeException();
@@ -94,6 +94,8 @@ public final class Operation {
   /** Set when the session moved away: every read answers this (SESSION_MOVED), whatever was buffered. */
   private StatusRuntimeException movedAway;
   private volatile StopReason stopReason;
+  /** The engine finished the statement (it may have changed data); only result delivery remains. */
+  private volatile boolean statementDone;
   private volatile Runnable canceller = () -> {};
 
   public Operation(String id, String planFingerprint, ResultBudget budget) {
@@ -230,6 +232,15 @@ public final class Operation {
       }
     }
     canceller.run();
+  }
+
+  /** Marks the statement finished in the engine; from here the operation is never stopped for a move. */
+  public void statementDone() {
+    statementDone = true;
+  }
+
+  public boolean isStatementDone() {
+    return statementDone;
   }
 
   public StopReason stopReason() {

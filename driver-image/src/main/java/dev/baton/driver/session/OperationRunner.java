@@ -87,6 +87,7 @@ public final class OperationRunner {
           }
         }
       });
+      op.statementDone();
       op.append(ExecutePlanResponse.newBuilder().setSessionId(session.id())
           .setComplete(Completion.newBuilder().setRowCount(totals[0]).setBatchCount(totals[1])
               .setBytes(totals[2])));

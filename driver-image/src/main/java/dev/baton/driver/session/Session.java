@@ -42,6 +42,10 @@ public final class Session implements AutoCloseable {
    */
   private final ReentrantReadWriteLock fence = new ReentrantReadWriteLock();
   private volatile boolean frozen;
+  /** A freeze is waiting for admitted calls: new calls are refused rather than parked behind it. */
+  private volatile boolean freezing;
+  /** Imported here and not yet complete (frozen until it is). */
+  private volatile boolean importing;
 
   Session(String id, String principal, Instant openedAt, SessionConfig config, SessionEngine engine) {
     this.id = id;
@@ -109,6 +113,9 @@ public final class Session implements AutoCloseable {
    * call is answered UNAVAILABLE / SESSION_MOVING and not run.
    */
   public Admission admit() {
+    if (frozen || freezing) {
+      throw MoveStatus.moving(id, MOVING_RETRY_MILLIS);
+    }
     ReentrantReadWriteLock.ReadLock read = fence.readLock();
     read.lock();
     if (frozen) {
@@ -132,7 +139,14 @@ public final class Session implements AutoCloseable {
       stopRunning();
     }
     ReentrantReadWriteLock.WriteLock write = fence.writeLock();
-    if (!write.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+    freezing = true;
+    boolean locked;
+    try {
+      locked = write.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS);
+    } finally {
+      freezing = false;
+    }
+    if (!locked) {
       throw Status.FAILED_PRECONDITION.withDescription("session " + id + " has calls in progress that did not "
           + "finish within " + wait + "; try the move again").asRuntimeException();
     }
@@ -155,9 +169,13 @@ public final class Session implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops operations whose statement is still running. One whose statement has finished (it may
+   * have changed data) is never reported stopped: it is left to finish and the freeze waits for it.
+   */
   private void stopRunning() {
     for (Operation op : operations.values()) {
-      if (!op.isFinished()) {
+      if (!op.isFinished() && !op.isStatementDone()) {
         op.stop(Operation.StopReason.STOPPED_FOR_MOVE);
       }
     }
@@ -165,11 +183,25 @@ public final class Session implements AutoCloseable {
 
   /** A session being imported is frozen until its state is complete. */
   void freezeForImport() {
+    importing = true;
     frozen = true;
   }
 
-  /** Ends a freeze (an aborted move); returns whether the session was frozen. */
+  /** The import is complete: the session serves calls. */
+  public void imported() {
+    importing = false;
+    frozen = false;
+  }
+
+  /**
+   * Ends a freeze (an aborted move); returns whether the session was frozen. A copy still being
+   * imported is refused: only its importer may open it.
+   */
   public boolean unfreeze() {
+    if (importing) {
+      throw Status.FAILED_PRECONDITION.withDescription("session " + id + " is still being imported here")
+          .asRuntimeException();
+    }
     boolean was = frozen;
     frozen = false;
     return was;

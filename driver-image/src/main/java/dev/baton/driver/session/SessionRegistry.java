@@ -35,8 +35,11 @@ public final class SessionRegistry {
    * Sessions that moved away, id -> where to: answered SESSION_MOVED (not NOT_FOUND) so a router
    * whose view lags re-routes. Bounded in time and number: a tombstone is a courtesy, not state.
    */
-  private final Cache<String, String> tombstones = Caffeine.newBuilder()
+  private final Cache<String, Tombstone> tombstones = Caffeine.newBuilder()
       .expireAfterWrite(java.time.Duration.ofMinutes(10)).maximumSize(100_000).build();
+  /** Where a moved session went, and whose it was (only its owner learns that it moved). */
+  private record Tombstone(String principal, String movedTo) {}
+
   private final SessionDefaults defaults;
   private final EngineSandbox sandbox;
   private final BufferAllocator allocator;
@@ -61,7 +64,7 @@ public final class SessionRegistry {
   public Session open(String principal, String requestedId, Map<String, String> config,
       Instant openedAt) throws SQLException {
     checkAccepting();
-    return openAccepted(principal, requestedId, config, openedAt);
+    return openAccepted(principal, requestedId, config, openedAt, false);
   }
 
   /**
@@ -75,15 +78,14 @@ public final class SessionRegistry {
       throw Status.FAILED_PRECONDITION.withDescription("driver is " + s.name().toLowerCase()
           + " and takes no sessions; import the session elsewhere").asRuntimeException();
     }
-    Session session = openAccepted(principal, id, config, openedAt);
-    // Listed as frozen, and runs no call, until the import is complete (the importer unfreezes it).
-    session.freezeForImport();
+    // Listed as frozen, and runs no call, from the moment it exists until the import is complete.
+    Session session = openAccepted(principal, id, config, openedAt, true);
     tombstones.invalidate(id); // it moved back here
     return session;
   }
 
   private Session openAccepted(String principal, String requestedId, Map<String, String> config,
-      Instant openedAt) throws SQLException {
+      Instant openedAt, boolean importing) throws SQLException {
     String id = requestedId.isEmpty() ? newSessionId() : requestedId;
     if (!SESSION_ID.matcher(id).matches()) {
       throw Status.INVALID_ARGUMENT.withDescription("session_id must be 22 to 128 characters of "
@@ -106,6 +108,9 @@ public final class SessionRegistry {
       }
       SessionEngine engine = SessionEngine.open(id, sessionConfig, sandbox, allocator);
       Session session = new Session(id, principal, openedAt, sessionConfig, engine);
+      if (importing) {
+        session.freezeForImport();
+      }
       sessions.put(id, session);
       LOG.info("session opened session={} principal={}", id, principal);
       return session;
@@ -124,12 +129,15 @@ public final class SessionRegistry {
   public Session get(String sessionId, String principal) {
     Session s = sessions.get(sessionId);
     if (s == null || s.isClosed()) {
-      String movedTo = tombstones.getIfPresent(sessionId);
-      if (movedTo != null) {
-        throw MoveStatus.moved(sessionId, movedTo, 100);
+      Tombstone moved = tombstones.getIfPresent(sessionId);
+      if (moved != null && moved.principal().equals(principal)) {
+        throw MoveStatus.moved(sessionId, moved.movedTo(), 100);
       }
-      throw Status.NOT_FOUND.withDescription("no session '" + sessionId + "' on this driver")
-          .asRuntimeException();
+      if (moved != null) {
+        throw Status.PERMISSION_DENIED.withDescription("session '" + sessionId
+            + "' belongs to another principal").asRuntimeException();
+      }
+      throw MoveStatus.sessionNotFound(sessionId);
     }
     if (!s.principal().equals(principal)) {
       LOG.warn("session refused session={} owner={} caller={}", sessionId, s.principal(), principal);
@@ -170,7 +178,7 @@ public final class SessionRegistry {
       throw Status.FAILED_PRECONDITION.withDescription("session '" + sessionId + "' is not frozen: only "
           + "the old copy of a moved session is released").asRuntimeException();
     }
-    tombstones.put(sessionId, movedTo);
+    tombstones.put(sessionId, new Tombstone(s.principal(), movedTo));
     if (sessions.remove(sessionId, s)) {
       s.close(Operation.StopReason.MOVED);
       LOG.info("session released session={} moved_to={}", sessionId, movedTo);

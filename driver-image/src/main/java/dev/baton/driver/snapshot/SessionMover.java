@@ -38,15 +38,23 @@ public final class SessionMover {
    * the snapshot is the session's last state here.
    */
   public SessionSnapshot export(Session session, boolean freeze, boolean stopRunning) throws Exception {
-    if (freeze) {
-      session.freeze(stopRunning, FREEZE_WAIT);
-      if (session.runningOperations() > 0) {
-        throw Status.FAILED_PRECONDITION.withDescription("session " + session.id() + " still has running "
-            + "operations after they were stopped; export it again").asRuntimeException();
-      }
+    if (!freeze) {
       return export(session);
     }
-    return export(session);
+    boolean wasFrozen = session.isFrozen();
+    session.freeze(stopRunning, FREEZE_WAIT);
+    try {
+      if (session.runningOperations() > 0) {
+        throw Status.FAILED_PRECONDITION.withDescription("session " + session.id() + " still has running "
+            + "operations after the freeze waited for them; export it again").asRuntimeException();
+      }
+      return export(session);
+    } catch (Exception | Error e) {
+      if (!wasFrozen) {
+        session.unfreeze(); // frozen by this call: a failed export leaves the session working
+      }
+      throw e;
+    }
   }
 
   /** How long a freeze waits for calls in progress (and stopped operations) to end. */
@@ -131,7 +139,7 @@ public final class SessionMover {
       registry.close(session);
       throw e;
     }
-    session.unfreeze();
+    session.imported();
     LOG.info("session imported session={} format={} views={} tables={} operations={}",
         session.id(), snapshot.getFormatVersion(), current.getViewsCount(),
         current.getTablesCount(), current.getOperationsCount());

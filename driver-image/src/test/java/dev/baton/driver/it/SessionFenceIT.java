@@ -137,11 +137,16 @@ class SessionFenceIT {
     assertThat(a.control().releaseSession(ReleaseSessionRequest.newBuilder().setSessionId(id).build()).getReleased())
         .as("releasing again is a no-op").isFalse();
     assertReason(() -> alice(toA).setConfig(set(id, "late")), MoveStatus.SESSION_MOVED);
+    assertThatThrownBy(() -> ReattachIT.stub(toA, "mallory").setConfig(set(id, "probe")))
+        .as("the tombstone tells only the session's owner where it went")
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
+    // The stream of an operation that ran here is sent on to the new driver, not re-run.
     assertReason(() -> {
       while (reader.hasNext()) {
         reader.next();
       }
-    }, MoveStatus.SESSION_MOVED);
+    }, MoveStatus.OPERATION_MOVED);
     assertThat(a.control().listSessions(ListSessionsRequest.getDefaultInstance()).getSessionsList())
         .extracting(s -> s.getSessionId()).doesNotContain(id);
     assertThat(config(toB, id)).containsEntry("user.k", "moved");
@@ -159,6 +164,15 @@ class SessionFenceIT {
     } finally {
       b.control().drain(DrainRequest.newBuilder().setResume(true).build());
     }
+  }
+
+  @Test
+  void aSessionNeverHereIsATypedNotFound() {
+    assertThatThrownBy(() -> alice(toB).getConfig(GetConfigRequest.newBuilder().setSessionId("never-here-000000000001")
+        .build())).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+          assertThat(MoveStatus.sessionNotFound(e.getStatus(), e.getTrailers())).isTrue();
+        });
   }
 
   @Test

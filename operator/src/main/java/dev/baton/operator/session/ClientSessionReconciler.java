@@ -210,6 +210,12 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
         return finish(cs, writer, status);
       }
       Optional<SessionInfo> onDriver = where.info();
+      if (onDriver.isPresent() && onDriver.get().getState() == SessionState.SESSION_FROZEN && stored(client, cs)) {
+        // Frozen with no move under way (a move that ended without undoing its freeze): undo it,
+        // or every call would wait for a move that never comes. Decided on the object as stored:
+        // a cache that lags our own write of a move must never unfreeze that move's copy.
+        unfreezeLeftover(driver.get(), token, status.getSessionId());
+      }
       if (onDriver.isPresent()) {
         status.setPhase(SessionPhase.Bound);
         setReady(status, true, "Open", "open on " + status.getDriverPod()
@@ -242,9 +248,7 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
     String ns = cs.getMetadata().getNamespace();
     // Opening is an effect before a status write: decide it on the object as stored, never on a
     // cache that may not show our own last write yet (that could open a second copy elsewhere).
-    ClientSession stored = client.resource(cs).get();
-    if (stored == null || !java.util.Objects.equals(stored.getMetadata().getResourceVersion(),
-        cs.getMetadata().getResourceVersion())) {
+    if (!stored(client, cs)) {
       return UpdateControl.<ClientSession>noUpdate().rescheduleAfter(Duration.ofMillis(200));
     }
     boolean replacing = status.getDriverPod() != null;
@@ -295,6 +299,29 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
     status.setLastActiveTime(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
     setReady(status, true, "Open", "open on " + pod.getMetadata().getName());
     return finish(cs, writer, status);
+  }
+
+  /** Whether {@code cs} is the object as stored now (not a cache that lags a write). */
+  private static boolean stored(KubernetesClient client, ClientSession cs) {
+    ClientSession stored = client.resource(cs).get();
+    return stored != null && java.util.Objects.equals(stored.getMetadata().getResourceVersion(),
+        cs.getMetadata().getResourceVersion());
+  }
+
+  private void unfreezeLeftover(Pod pod, String token, String sessionId) {
+    try {
+      if (listings.findFresh(pod.getStatus().getPodIP(), token, sessionId)
+          .filter(i -> i.getState() == SessionState.SESSION_FROZEN).isEmpty()) {
+        return; // the listing was older than the copy's state
+      }
+      prober.stub(pod.getStatus().getPodIP(), token).withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS)
+          .unfreezeSession(dev.baton.proto.v1.UnfreezeSessionRequest.newBuilder().setSessionId(sessionId).build());
+      listings.invalidate(pod.getStatus().getPodIP());
+      LOG.warn("session {} was frozen on {} with no move under way; unfrozen", sessionId, pod.getMetadata().getName());
+    } catch (StatusRuntimeException e) {
+      LOG.warn("session {} is frozen on {} with no move under way and cannot be unfrozen yet: {}", sessionId,
+          pod.getMetadata().getName(), e.getStatus());
+    }
   }
 
   private static Optional<Pod> pod(KubernetesClient client, String ns, String name) {

@@ -146,8 +146,11 @@ final class SessionMoves {
               .setStopRunning(stopRunning).build());
     } catch (StatusRuntimeException e) {
       if (e.getStatus().getCode() == Status.Code.FAILED_PRECONDITION) {
-        // An operation started before the freeze: back to waiting (the session kept working).
-        unfreeze(s, fromIp);
+        // An operation started before the freeze, or one did not end: back to waiting (the driver
+        // undoes a freeze made by a failed export; one left by an earlier attempt is undone here).
+        if (!unfreeze(s, fromIp)) {
+          return Outcome.DONE; // the move stays recorded; the next reconcile tries again
+        }
         status.setMove(status.getMove().at(MoveStep.WaitingForQuiet, null));
         status.setPhase(SessionPhase.Bound);
         Conditions.setReady(status, true, "Open", "open on " + s.from().getMetadata().getName()

@@ -24,6 +24,13 @@ public final class MoveStatus {
   public static final String SESSION_MOVING = "SESSION_MOVING";
   /** The session moved away from this driver: the call was not executed; send it to the new one. */
   public static final String SESSION_MOVED = "SESSION_MOVED";
+  /**
+   * A stream of an operation that ran here was cut because its session moved: the operation and
+   * its results are on the new driver (reattach there). Not "not run": never re-sent blindly.
+   */
+  public static final String OPERATION_MOVED = "OPERATION_MOVED";
+  /** No such session on this driver (never here, closed, or gone with a restart). */
+  public static final String SESSION_NOT_FOUND = "SESSION_NOT_FOUND";
   /** An operation still running when its session had to move (drainTimeout) was stopped. */
   public static final String OPERATION_STOPPED_FOR_MOVE = "OPERATION_STOPPED_FOR_MOVE";
 
@@ -41,6 +48,17 @@ public final class MoveStatus {
     return error(Code.UNAVAILABLE, SESSION_MOVED, "session '" + sessionId + "' moved to another driver"
         + (movedTo == null || movedTo.isEmpty() ? "" : " (" + movedTo + ")")
         + "; the call was not run: retry through the pool's gateway", sessionId, retryMillis);
+  }
+
+  /** UNAVAILABLE, reason OPERATION_MOVED: reattach on the session's new driver. */
+  public static StatusRuntimeException operationMoved(String sessionId) {
+    return error(Code.UNAVAILABLE, OPERATION_MOVED, "session '" + sessionId + "' moved to another driver with this "
+        + "operation and its results: reattach (the SDK does so itself)", sessionId, 100);
+  }
+
+  /** NOT_FOUND, reason SESSION_NOT_FOUND. */
+  public static StatusRuntimeException sessionNotFound(String sessionId) {
+    return error(Code.NOT_FOUND, SESSION_NOT_FOUND, "no session '" + sessionId + "' on this driver", sessionId, 0);
   }
 
   /** ABORTED, reason OPERATION_STOPPED_FOR_MOVE: what the caller of a stopped operation reads. */
@@ -80,6 +98,12 @@ public final class MoveStatus {
       }
     }
     return Optional.empty();
+  }
+
+  /** Whether a driver said it holds no such session (as opposed to no such operation or view). */
+  public static boolean sessionNotFound(Status status, Metadata trailers) {
+    return status.getCode() == Status.Code.NOT_FOUND
+        && reason(status, trailers).filter(SESSION_NOT_FOUND::equals).isPresent();
   }
 
   /** Whether a call closed with this status was not run because its session is moving or moved. */
