@@ -43,6 +43,7 @@ public final class Session implements AutoCloseable {
   private final Map<String, String> openConfig;
   private final int batchRows;
   private final boolean opened;
+  private volatile boolean detached;
   private volatile boolean closed;
 
   Session(String id, ManagedChannel channel, boolean ownsChannel,
@@ -172,8 +173,17 @@ public final class Session implements AutoCloseable {
   }
 
   /**
-   * Frees the client's resources and, for a session this client opened, closes it on the
-   * driver. A session it attached to (a declared ClientSession) is left open: its owner object
+   * Stops using this object and leaves the session open, wherever it is: for a session handed
+   * to another driver by hand (as {@code ./demo} does), or kept for another process that attaches
+   * to it by id. {@link #close()} then frees only the client's resources.
+   */
+  public void detach() {
+    detached = true;
+  }
+
+  /**
+   * Frees the client's resources and, for a session this client opened (and did not
+   * {@linkplain #detach() detach}), closes it on the driver. A session it attached to (a declared ClientSession) is left open: its owner object
    * decides its life.
    */
   @Override
@@ -183,7 +193,7 @@ public final class Session implements AutoCloseable {
     }
     closed = true;
     try {
-      if (!opened) {
+      if (!opened || detached) {
         return;
       }
       Retrier.call(retry.withDeadline(java.time.Duration.ofSeconds(10)), "close session",

@@ -72,6 +72,7 @@ public final class Demo {
 
       say("Handing the session from driver A to driver B (drain, frozen export, import, release)");
       handoff(a, b, sessionId);
+      s.detach(); // the session lives on at B: closing this object must not close it
     }
     // The session object above closed its channel to A; the id lives on at B.
     try (Session s = Baton.builder().target(b).principal("demo-user").attach(sessionId).connect()) {
