@@ -81,6 +81,12 @@ public final class GatewayServer implements AutoCloseable {
   private final SessionQuota quota;
   private final Server server;
   private final GatewayMetrics metrics = new GatewayMetrics();
+  private final java.util.concurrent.ScheduledExecutorService pruner =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "gateway-channel-pruner");
+        t.setDaemon(true);
+        return t;
+      });
   /** Request bytes kept for calls that may have to be sent again after a move (64 MiB per replica). */
   private final CallProxy.Retained retained = new CallProxy.Retained(64L << 20);
   /** Adds the pool's session token to calls to drivers; null when drivers need none. */
@@ -115,6 +121,7 @@ public final class GatewayServer implements AutoCloseable {
       }
     }
     this.server = builder.build().start();
+    this.pruner.scheduleWithFixedDelay(this::pruneChannels, 60, 60, TimeUnit.SECONDS);
     LOG.info("gateway listening on {}:{} (hold {}, max connection age {} + grace {}, session token {}, "
         + "services {}, max request {} bytes, max concurrent calls {})",
         options.host(), server.getPort(), hold, options.maxConnectionAge(), options.maxConnectionAgeGrace(),
@@ -460,9 +467,34 @@ public final class GatewayServer implements AutoCloseable {
     return toDrivers == null ? ch : ClientInterceptors.intercept(ch, toDrivers);
   }
 
-  private ManagedChannel channel(String endpoint) {
+  ManagedChannel channel(String endpoint) {
     return drivers.computeIfAbsent(endpoint, e -> NettyChannelBuilder.forTarget(e).usePlaintext()
         .maxInboundMessageSize(512 << 20).build());
+  }
+
+  /**
+   * Closes channels to drivers no session is routed to any more (moves and scale-downs leave
+   * them behind). Gracefully: a stream still open on one finishes; a later call opens a new one.
+   */
+  /** Endpoints with an open channel. */
+  java.util.Set<String> channelEndpoints() {
+    return java.util.Set.copyOf(drivers.keySet());
+  }
+
+  void pruneChannels() {
+    java.util.Set<String> routed = new java.util.HashSet<>();
+    for (Route r : directory.all()) {
+      if (r.endpoint() != null) {
+        routed.add(r.endpoint());
+      }
+    }
+    drivers.entrySet().removeIf(e -> {
+      if (routed.contains(e.getKey())) {
+        return false;
+      }
+      e.getValue().shutdown();
+      return true;
+    });
   }
 
   @Override
@@ -473,5 +505,6 @@ public final class GatewayServer implements AutoCloseable {
     }
     drivers.values().forEach(ManagedChannel::shutdownNow);
     routing.shutdownNow();
+    pruner.shutdownNow();
   }
 }
