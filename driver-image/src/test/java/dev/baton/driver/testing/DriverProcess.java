@@ -102,11 +102,16 @@ public final class DriverProcess implements AutoCloseable {
     process.destroy();
   }
 
+  /**
+   * Ends the process at the end of a test: SIGTERM, then SIGKILL after 5 s. A driver still
+   * holding results nobody will read would otherwise wait out its whole shutdown grace (30 s);
+   * tests of the graceful shutdown itself use {@link #terminate()}.
+   */
   @Override
   public void close() throws Exception {
     channel.shutdownNow();
     process.destroy();
-    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+    if (!process.waitFor(5, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor();
     }
   }
