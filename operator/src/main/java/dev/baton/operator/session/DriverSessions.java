@@ -4,18 +4,15 @@ import dev.baton.api.model.ViewSpec;
 import dev.baton.proto.v1.CloseSessionRequest;
 import dev.baton.proto.v1.CreateViewRequest;
 import dev.baton.proto.v1.GetConfigRequest;
-import dev.baton.proto.v1.ListSessionsRequest;
 import dev.baton.proto.v1.OpenSessionRequest;
 import dev.baton.proto.v1.Plan;
 import dev.baton.proto.v1.Relation;
-import dev.baton.proto.v1.SessionInfo;
 import dev.baton.proto.v1.SessionServiceGrpc;
 import dev.baton.proto.v1.Sql;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** Opens, inspects and closes declared sessions on drivers, acting as their principal. */
@@ -88,12 +85,5 @@ public final class DriverSessions {
       }
       return null;
     });
-  }
-
-  /** The session as its driver sees it; empty when the driver does not hold it. */
-  public Optional<SessionInfo> find(String ip, String token, String sessionId) {
-    return prober.stub(ip, token).withDeadlineAfter(5, TimeUnit.SECONDS)
-        .listSessions(ListSessionsRequest.getDefaultInstance()).getSessionsList().stream()
-        .filter(s -> s.getSessionId().equals(sessionId)).findFirst();
   }
 }
