@@ -52,13 +52,8 @@ public final class MoveBenchmark {
         KubernetesClient nodeClient = plane.adminClient();
         LocalNode node = new LocalNode(nodeClient, LocalNode.DEFAULT_NAME, ImageCatalog.standard(), dir.resolve("pods"))
             .start()) {
-      check(plane.kubectl("apply", "-f", "crds"));
+      plane.installCrds(Path.of("crds"), admin);
       check(plane.kubectl("create", "namespace", NS));
-      for (String crd : List.of("driverpools.baton.dev", "clientsessions.baton.dev")) {
-        admin.apiextensions().v1().customResourceDefinitions().withName(crd).waitUntilCondition(c -> c != null
-            && c.getStatus() != null && c.getStatus().getConditions() != null && c.getStatus().getConditions().stream()
-                .anyMatch(x -> x.getType().equals("Established") && x.getStatus().equals("True")), 60, TimeUnit.SECONDS);
-      }
       try (BatonOperator operator = new BatonOperator(admin, Set.of(NS), null).start()) {
         check(plane.kubectlApply("""
             apiVersion: v1

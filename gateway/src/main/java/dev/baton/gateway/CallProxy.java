@@ -148,7 +148,6 @@ final class CallProxy<Q, R> {
   private final class FromClient extends ServerCall.Listener<Q> {
     @Override
     public void onMessage(Q message) {
-      Attempt a;
       synchronized (lock) {
         requestCount++;
         if (!committed && replayable) {
@@ -161,10 +160,8 @@ final class CallProxy<Q, R> {
             forgetRequests();
           }
         }
-        a = current;
+        Attempt a = current;
         a.call.sendMessage(message);
-      }
-      synchronized (lock) {
         if (a.call.isReady()) {
           serverCall.request(1);
         } else {

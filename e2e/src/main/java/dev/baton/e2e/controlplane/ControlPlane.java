@@ -301,6 +301,28 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   /** Runs the built kubectl against this control plane; returns its exit code and output. */
+  /**
+   * Applies every CRD manifest in {@code directory} with kubectl and waits (through
+   * {@code client}) until each CRD it defines is Established, so resources can be created at once.
+   */
+  public void installCrds(Path directory, KubernetesClient client) throws Exception {
+    KubectlResult applied = kubectl("apply", "-f", directory.toString(), "-o", "name");
+    if (applied.exitCode() != 0) {
+      throw new IllegalStateException("kubectl apply -f " + directory + " failed:\n" + applied.output());
+    }
+    for (String line : applied.output().lines().toList()) {
+      String name = line.strip().replaceFirst("^customresourcedefinition\\.apiextensions\\.k8s\\.io/", "");
+      if (name.isEmpty() || name.equals(line.strip())) {
+        continue;
+      }
+      client.apiextensions().v1().customResourceDefinitions().withName(name)
+          .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null
+              && c.getStatus().getConditions().stream()
+                  .anyMatch(x -> x.getType().equals("Established") && x.getStatus().equals("True")),
+              60, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+
   public KubectlResult kubectl(String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(binaries.path("kubectl").toString(), "--kubeconfig",
         kubeconfig().toString()));

@@ -164,21 +164,7 @@ public final class KubeTestCluster implements BeforeAllCallback, AfterAllCallbac
    * defines is Established, so the test can create its resources at once.
    */
   public void installCrds(Path directory) throws Exception {
-    var applied = controlPlane.kubectl("apply", "-f", directory.toString(), "-o", "name");
-    if (applied.exitCode() != 0) {
-      throw new IllegalStateException("kubectl apply -f " + directory + " failed:\n" + applied.output());
-    }
-    for (String line : applied.output().lines().toList()) {
-      String name = line.strip().replaceFirst("^customresourcedefinition\\.apiextensions\\.k8s\\.io/", "");
-      if (name.isEmpty() || name.equals(line.strip())) {
-        continue;
-      }
-      admin.apiextensions().v1().customResourceDefinitions().withName(name)
-          .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null
-              && c.getStatus().getConditions().stream()
-                  .anyMatch(x -> x.getType().equals("Established") && x.getStatus().equals("True")),
-              60, java.util.concurrent.TimeUnit.SECONDS);
-    }
+    controlPlane.installCrds(directory, admin);
   }
 
   /** Applies manifests (text, or a file path with {@code applyFile}); fails with kubectl's output. */
