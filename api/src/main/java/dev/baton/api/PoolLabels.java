@@ -13,6 +13,13 @@ public final class PoolLabels {
   public static final String DRAINING = "baton.dev/draining";
   /** On ClientSessions a pool's gateway created for sessions opened ad hoc; value {@code gateway}. */
   public static final String CREATED_BY = "baton.dev/created-by";
+  /**
+   * Annotation on a DriverPool: a new value rolls every driver through the handoff, as
+   * {@code kubectl rollout restart} does for a Deployment. Any value will do; a timestamp is usual.
+   */
+  public static final String RESTARTED_AT = "baton.dev/restartedAt";
+  /** Component label of the ControllerRevisions that store a pool's driver revisions. */
+  public static final String REVISION_COMPONENT = "driver-revision";
   public static final int DRIVER_PORT = 15002;
 
   private PoolLabels() {}

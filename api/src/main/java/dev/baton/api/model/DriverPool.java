@@ -19,6 +19,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "UPDATED", type = AdditionalPrinterColumn.Type.INTEGER, jsonPath = ".status.updatedReplicas")
 @AdditionalPrinterColumn(name = "SESSIONS", type = AdditionalPrinterColumn.Type.INTEGER, jsonPath = ".status.sessions")
 @AdditionalPrinterColumn(name = "REVISION", type = AdditionalPrinterColumn.Type.STRING, jsonPath = ".status.currentRevision")
+@AdditionalPrinterColumn(name = "ROLLOUT", type = AdditionalPrinterColumn.Type.STRING, jsonPath = ".status.rollout.phase")
+@AdditionalPrinterColumn(name = "TO-MOVE", type = AdditionalPrinterColumn.Type.INTEGER,
+    jsonPath = ".status.rollout.sessionsToMove")
 @AdditionalPrinterColumn(name = "AVAILABLE", type = AdditionalPrinterColumn.Type.STRING,
     jsonPath = ".status.conditions[?(@.type==\"Available\")].status")
 @AdditionalPrinterColumn(name = "AGE", type = AdditionalPrinterColumn.Type.DATE, jsonPath = ".metadata.creationTimestamp")

@@ -21,6 +21,12 @@ public class DriverPoolStatus {
   @JsonPropertyDescription("The revision the pool is moving to; equal to currentRevision when no rollout is pending.")
   private String updateRevision;
 
+  @JsonPropertyDescription("The last revision whose rollout completed: where an automatic rollback returns to.")
+  private String lastStableRevision;
+
+  @JsonPropertyDescription("The latest rollout of a new driver revision and how far it got.")
+  private RolloutStatus rollout;
+
   @StatusReplicas
   @JsonPropertyDescription("Driver pods that exist.")
   private Integer replicas;
@@ -47,7 +53,9 @@ public class DriverPoolStatus {
   @JsonPropertyDescription("Label selector of the pool's driver pods (for the scale subresource).")
   private String selector;
 
-  @JsonPropertyDescription("Available, Progressing and Degraded, in metav1.Condition form.")
+  @JsonPropertyDescription("Available, Progressing, Degraded and RolloutComplete, in metav1.Condition form. "
+      + "RolloutComplete is True only when every driver runs the revision of the current generation and serves: "
+      + "the condition a pipeline waits for (after status.observedGeneration reaches its generation).")
   private List<Condition> conditions = new ArrayList<>();
 
   public GatewayStatus getGateway() {
@@ -80,6 +88,22 @@ public class DriverPoolStatus {
 
   public void setUpdateRevision(String updateRevision) {
     this.updateRevision = updateRevision;
+  }
+
+  public String getLastStableRevision() {
+    return lastStableRevision;
+  }
+
+  public void setLastStableRevision(String lastStableRevision) {
+    this.lastStableRevision = lastStableRevision;
+  }
+
+  public RolloutStatus getRollout() {
+    return rollout;
+  }
+
+  public void setRollout(RolloutStatus rollout) {
+    this.rollout = rollout;
   }
 
   public Integer getReplicas() {
@@ -154,6 +178,7 @@ public class DriverPoolStatus {
     return Objects.equals(observedGeneration, s.observedGeneration)
         && Objects.equals(currentRevision, s.currentRevision)
         && Objects.equals(updateRevision, s.updateRevision) && Objects.equals(replicas, s.replicas)
+        && Objects.equals(lastStableRevision, s.lastStableRevision) && Objects.equals(rollout, s.rollout)
         && Objects.equals(readyReplicas, s.readyReplicas) && Objects.equals(updatedReplicas, s.updatedReplicas)
         && Objects.equals(drainingReplicas, s.drainingReplicas) && Objects.equals(sessions, s.sessions)
         && Objects.equals(endpoint, s.endpoint) && Objects.equals(selector, s.selector)

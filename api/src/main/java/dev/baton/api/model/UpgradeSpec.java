@@ -46,8 +46,24 @@ public class UpgradeSpec {
   private Boolean autoRollback = true;
 
   @Default("false")
-  @JsonPropertyDescription("Pause the rollout where it stands.")
+  @JsonPropertyDescription("Pause the rollout where it stands: moves already started finish, no new step starts, "
+      + "and paused time does not count toward progressDeadline.")
   private Boolean paused = false;
+
+  @Min(1)
+  @Max(1000)
+  @Default("10")
+  @JsonPropertyDescription("Driver revisions kept as ControllerRevisions (older ones are deleted; the current, "
+      + "update and last stable revisions are always kept).")
+  private Integer revisionHistoryLimit = 10;
+
+  public Integer getRevisionHistoryLimit() {
+    return revisionHistoryLimit;
+  }
+
+  public void setRevisionHistoryLimit(Integer revisionHistoryLimit) {
+    this.revisionHistoryLimit = revisionHistoryLimit;
+  }
 
   public UpgradeStrategy getStrategy() {
     return strategy;

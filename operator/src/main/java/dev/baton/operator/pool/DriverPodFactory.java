@@ -24,9 +24,17 @@ public final class DriverPodFactory {
 
   private DriverPodFactory() {}
 
+  /** A driver of the pool's current spec. */
   public static Pod build(DriverPool pool, String revision) {
+    return build(pool, pool.getSpec().getDriver(), revision);
+  }
+
+  /**
+   * A driver of a revision, from that revision's stored driver spec; pool-level settings (session
+   * limit, drain timeout, tokens) are the pool's own, since changing them is not a new revision.
+   */
+  public static Pod build(DriverPool pool, DriverSpec driver, String revision) {
     String name = pool.getMetadata().getName();
-    DriverSpec driver = pool.getSpec().getDriver();
     long grace = Durations.parse(pool.getSpec().getUpgrade().getDrainTimeout()).plus(Duration.ofSeconds(30)).toSeconds();
     List<EnvVar> env = new ArrayList<>(List.of(
         fieldRef("POD_IP", "status.podIP"),

@@ -10,7 +10,12 @@ import dev.baton.proto.v1.StatusResponse;
 import dev.baton.api.model.GatewayStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import dev.baton.api.Durations;
+import dev.baton.api.model.DriverSpec;
+import dev.baton.api.model.UpgradeSpec;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -39,9 +44,10 @@ import org.slf4j.MDC;
 
 /**
  * Reconciles a DriverPool: observes its driver pods and what each driver says of itself, lets
- * {@link PoolPlanner} decide, then creates, drains and deletes drivers, keeps the Services,
- * EndpointSlices, PodDisruptionBudget and NetworkPolicy as wanted, and reports status. Every
- * write happens only when something differs, so a steady pool costs reads only.
+ * {@link RolloutPlanner} decide, writes the status that records the decision, then creates,
+ * drains and deletes drivers, keeps the driver revisions, Services, EndpointSlices,
+ * PodDisruptionBudget and NetworkPolicy as wanted. Every write happens only when something
+ * differs, so a steady pool costs reads only.
  */
 @ControllerConfiguration(name = "driverpool")
 public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<DriverPool> {
@@ -55,6 +61,8 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
   private final String operatorNamespace;
   /** Told about pods this reconciler just created or changed, so the next reconcile sees them. */
   private InformerEventSource<Pod, DriverPool> podSource;
+  /** Told about revisions this reconciler just stored, so the next reconcile sees them. */
+  private InformerEventSource<ControllerRevision, DriverPool> revisionSource;
 
   private final OperatorMetrics metrics;
 
@@ -74,7 +82,10 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
   @Override
   public List<EventSource<?, DriverPool>> prepareEventSources(EventSourceContext<DriverPool> context) {
     podSource = new InformerEventSource<>(owned(Pod.class, "driver-pods", "driver"), context);
-    return List.of(podSource, new InformerEventSource<>(owned(Deployment.class, "gateway-deployments", "gateway"), context));
+    revisionSource = new InformerEventSource<>(owned(ControllerRevision.class, "driver-revisions",
+        PoolLabels.REVISION_COMPONENT), context);
+    return List.of(podSource, revisionSource,
+        new InformerEventSource<>(owned(Deployment.class, "gateway-deployments", "gateway"), context));
   }
 
   /** Objects of one component the operator made, each mapped to its pool by label. */
@@ -100,22 +111,59 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
       KubernetesClient client = context.getClient();
       EventRecorder events = new EventRecorder(client);
       DriverPoolSpec spec = pool.getSpec();
-      String updateRevision = RevisionHasher.revision(spec.getDriver());
+      String restartedAt = pool.getMetadata().getAnnotations() == null ? null
+          : pool.getMetadata().getAnnotations().get(PoolLabels.RESTARTED_AT);
+      String specRevision = RevisionHasher.revision(spec.getDriver(), restartedAt);
       DriverPoolStatus previous = pool.getStatus() == null ? new DriverPoolStatus() : pool.getStatus();
+      ResourceID poolId = ResourceID.fromResource(pool);
+      List<ControllerRevision> stored = context.getSecondaryResources(ControllerRevision.class).stream()
+          .filter(c -> name.equals(c.getMetadata().getLabels().get(PoolLabels.POOL))).toList();
+      storeRevision(client, pool, poolId, stored, specRevision, restartedAt);
 
       List<Pod> pods = context.getSecondaryResources(Pod.class).stream()
           .filter(p -> name.equals(p.getMetadata().getLabels().get(PoolLabels.POOL))).toList();
       String token = tokens.ensure(pool);
       List<DriverView> drivers = observe(pods, token);
-      PoolPlan plan = PoolPlanner.plan(spec.getReplicas(), spec.getSessions().getMaxPerDriver(), updateRevision,
-          previous.getCurrentRevision(), drivers);
+      UpgradeSpec upgrade = spec.getUpgrade();
+      PoolPlan plan = RolloutPlanner.plan(new PoolInput(spec.getReplicas(), spec.getSessions().getMaxPerDriver(),
+          upgrade.getStrategy(), upgrade.getMaxSurge(), upgrade.getMaxUnavailable(),
+          Durations.parse(upgrade.getProgressDeadline()), Boolean.TRUE.equals(upgrade.getAutoRollback()),
+          Boolean.TRUE.equals(upgrade.getPaused()), specRevision, restartedAt, previous.getCurrentRevision(),
+          previous.getLastStableRevision(), previous.getRollout(), drivers, Instant.now()));
 
-      ResourceID poolId = ResourceID.fromResource(pool);
-      for (int i = 0; i < plan.create(); i++) {
-        Pod pod = client.pods().inNamespace(ns).resource(DriverPodFactory.build(pool, updateRevision)).create();
-        podSource.handleRecentResourceCreate(poolId, pod);
-        events.normal(pool, "DriverCreated", "created driver " + pod.getMetadata().getName() + " at revision "
-            + updateRevision);
+      // Intent first: the rollout's state is in status before any driver is touched for it, so
+      // an operator restart continues from what was decided (a rollback is never forgotten).
+      metrics.drivers(ns, name, countByRevisionAndState(drivers));
+      DriverPoolStatus status = status(pool, drivers, plan, previous, gatewayStatus(pool, context));
+      if (!status.equals(pool.getStatus())) {
+        logTransitions(pool, previous, status, events);
+        for (PoolPlan.PlanEvent e : plan.events()) {
+          LOG.info("{}: {}", e.reason(), e.message());
+          if (e.warning()) {
+            events.warning(pool, e.reason(), e.message());
+          } else {
+            events.normal(pool, e.reason(), e.message());
+          }
+        }
+        pool = PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(pool, context, p -> {
+          p.setStatus(status);
+          return p;
+        });
+      }
+
+      if (plan.create() > 0) {
+        Optional<DriverSpec> driver = driverOf(spec, specRevision, stored, plan.createRevision());
+        if (driver.isEmpty()) {
+          events.warning(pool, "RevisionMissing", "no stored driver spec for revision " + plan.createRevision()
+              + "; cannot create its drivers");
+        }
+        for (int i = 0; driver.isPresent() && i < plan.create(); i++) {
+          Pod pod = client.pods().inNamespace(ns).resource(DriverPodFactory.build(pool, driver.get(),
+              plan.createRevision())).create();
+          podSource.handleRecentResourceCreate(poolId, pod);
+          events.normal(pool, "DriverCreated", "created driver " + pod.getMetadata().getName() + " at revision "
+              + plan.createRevision());
+        }
       }
       for (String drain : plan.drain()) {
         DriverView d = drivers.stream().filter(x -> x.name().equals(drain)).findFirst().orElseThrow();
@@ -126,8 +174,10 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
         if (d.ip() != null) {
           prober.drain(d.ip(), token);
         }
-        events.normal(pool, "DriverDraining", "draining " + drain + " (" + d.sessions()
-            + " sessions to move) to reach " + spec.getReplicas() + " drivers");
+        boolean outdated = !Fleet.isFresh(d, plan.updateRevision());
+        events.normal(pool, "DriverDraining", "draining " + drain + " (" + (d.reachable() ? d.sessions() : "unknown")
+            + " sessions to move)" + (outdated ? " to replace revision " + d.revision() + " with "
+                + plan.updateRevision() : " to reach " + spec.getReplicas() + " drivers"));
       }
       // A driver labelled draining (by this reconciler, or by a user evacuating it) is told so
       // until it says it is draining; its sessions are moved by the ClientSession reconciler.
@@ -141,8 +191,12 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
         client.pods().inNamespace(ns).withName(delete).delete();
         if (d.failed()) {
           events.warning(pool, "DriverLost", "driver " + delete + " exited; replaced, its sessions are re-opened");
-        } else {
+        } else if (d.draining()) {
           events.normal(pool, "DriverDeleted", "deleted drained driver " + delete);
+        } else {
+          events.warning(pool, "DriverRecreated", "deleted driver " + delete + " of revision " + d.revision()
+              + " with " + (d.reachable() ? d.sessions() : "unknown") + " sessions (strategy Recreate): they are "
+              + "re-opened from their declared state");
         }
       }
 
@@ -155,18 +209,59 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
       ensureGateway(owned, pool);
       prober.retain(ns + "/" + name,
           new HashSet<>(drivers.stream().map(DriverView::ip).filter(java.util.Objects::nonNull).toList()));
-
-      metrics.drivers(ns, name, countByRevisionAndState(drivers));
-      DriverPoolStatus status = status(pool, updateRevision, drivers, plan, previous);
-      status.setGateway(gatewayStatus(pool, context));
-      if (!status.equals(pool.getStatus())) {
-        logTransitions(pool, previous, status, events);
-        pool.setStatus(status);
-        return UpdateControl.patchStatus(pool).rescheduleAfter(RESYNC);
-      }
+      pruneRevisions(client, pool, stored, plan, drivers, specRevision);
       return UpdateControl.<DriverPool>noUpdate().rescheduleAfter(RESYNC);
     } finally {
       MDC.remove("pool");
+    }
+  }
+
+  /**
+   * Stores the spec's revision as a ControllerRevision if it is not stored yet, and renumbers it
+   * as the newest when the spec returns to it (A, B, then A again), as StatefulSets do.
+   */
+  private void storeRevision(KubernetesClient client, DriverPool pool, ResourceID poolId,
+      List<ControllerRevision> stored, String revision, String restartedAt) {
+    Optional<ControllerRevision> existing = DriverRevisions.find(stored, revision);
+    long newest = DriverRevisions.newest(stored);
+    if (existing.isEmpty()) {
+      ControllerRevision created = client.resource(DriverRevisions.build(pool, revision, pool.getSpec().getDriver(),
+          restartedAt, newest + 1)).create();
+      revisionSource.handleRecentResourceCreate(poolId, created);
+      LOG.info("stored driver revision {} as ControllerRevision {}", revision, created.getMetadata().getName());
+    } else if (existing.get().getRevision() == null || existing.get().getRevision() < newest) {
+      ControllerRevision before = existing.get();
+      ControllerRevision after = client.resource(before).edit(c -> {
+        c.setRevision(newest + 1);
+        return c;
+      });
+      revisionSource.handleRecentResourceUpdate(poolId, after, before);
+    }
+  }
+
+  /** The driver spec of a revision: the pool's own when it is the spec's revision, else the stored one. */
+  private static Optional<DriverSpec> driverOf(DriverPoolSpec spec, String specRevision,
+      List<ControllerRevision> stored, String revision) {
+    if (revision.equals(specRevision)) {
+      return Optional.of(spec.getDriver());
+    }
+    return DriverRevisions.find(stored, revision).map(DriverRevisions::driverOf);
+  }
+
+  private void pruneRevisions(KubernetesClient client, DriverPool pool, List<ControllerRevision> stored,
+      PoolPlan plan, List<DriverView> drivers, String specRevision) {
+    Set<String> keep = new HashSet<>(drivers.stream().map(DriverView::revision).toList());
+    keep.add(specRevision);
+    keep.add(plan.updateRevision());
+    if (plan.currentRevision() != null) {
+      keep.add(plan.currentRevision());
+    }
+    if (plan.lastStableRevision() != null) {
+      keep.add(plan.lastStableRevision());
+    }
+    for (String name : DriverRevisions.prune(stored, keep, pool.getSpec().getUpgrade().getRevisionHistoryLimit())) {
+      client.apps().controllerRevisions().inNamespace(pool.getMetadata().getNamespace()).withName(name).delete();
+      LOG.info("deleted ControllerRevision {} (spec.upgrade.revisionHistoryLimit)", name);
     }
   }
 
@@ -252,25 +347,29 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
     return false;
   }
 
-  private static DriverPoolStatus status(DriverPool pool, String updateRevision, List<DriverView> drivers,
-      PoolPlan plan, DriverPoolStatus previous) {
+  private static DriverPoolStatus status(DriverPool pool, List<DriverView> drivers, PoolPlan plan,
+      DriverPoolStatus previous, GatewayStatus gateway) {
     DriverPoolSpec spec = pool.getSpec();
     String name = pool.getMetadata().getName();
     DriverPoolStatus s = new DriverPoolStatus();
     long generation = pool.getMetadata().getGeneration() == null ? 0 : pool.getMetadata().getGeneration();
     s.setObservedGeneration(generation);
     s.setCurrentRevision(plan.currentRevision());
-    s.setUpdateRevision(updateRevision);
+    s.setUpdateRevision(plan.updateRevision());
+    s.setLastStableRevision(plan.lastStableRevision());
+    s.setRollout(plan.rollout());
     s.setReplicas((int) drivers.stream().filter(d -> !d.terminating()).count());
     s.setReadyReplicas((int) drivers.stream().filter(d -> d.serving() && d.ready()).count());
-    s.setUpdatedReplicas((int) drivers.stream().filter(d -> d.serving() && d.revision().equals(updateRevision)).count());
+    s.setUpdatedReplicas((int) drivers.stream()
+        .filter(d -> d.serving() && Fleet.isFresh(d, plan.updateRevision())).count());
     s.setDrainingReplicas((int) drivers.stream().filter(d -> d.draining() && !d.terminating()).count());
     s.setSessions(drivers.stream().filter(d -> !d.terminating()).mapToInt(DriverView::sessions).sum());
     s.setEndpoint(name + "." + pool.getMetadata().getNamespace() + ".svc:" + spec.getGateway().getPort());
     s.setSelector(PoolLabels.selectorString(name));
+    s.setGateway(gateway);
     s.setConditions(PoolConditions.compute(generation, spec.getReplicas(), spec.getUpgrade().getMaxUnavailable(),
-        updateRevision, plan.currentRevision(), Boolean.TRUE.equals(spec.getUpgrade().getPaused()), drivers, plan,
-        previous.getConditions(), Instant.now()));
+        drivers, plan, gateway.getReplicas() == null ? 0 : gateway.getReplicas(),
+        gateway.getReadyReplicas() == null ? 0 : gateway.getReadyReplicas(), previous.getConditions(), Instant.now()));
     return s;
   }
 

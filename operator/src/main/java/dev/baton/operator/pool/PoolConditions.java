@@ -7,60 +7,57 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
- * The Available, Progressing and Degraded conditions of a pool (metav1.Condition), computed from
- * the observed drivers. A condition keeps its lastTransitionTime while its status is unchanged,
- * so a steady pool computes an identical status and writes nothing.
+ * The Available, Progressing, Degraded and RolloutComplete conditions of a pool
+ * (metav1.Condition). A condition keeps its lastTransitionTime while its status is unchanged, so
+ * a steady pool computes an identical status and writes nothing.
  */
 public final class PoolConditions {
+  /** True only when every driver serves at the revision of the current generation: the pipeline gate. */
+  public static final String ROLLOUT_COMPLETE = "RolloutComplete";
+
   private PoolConditions() {}
 
-  public static List<Condition> compute(long generation, int replicas, int maxUnavailable, String updateRevision,
-      String currentRevision, boolean paused, List<DriverView> drivers, PoolPlan plan, List<Condition> previous,
-      Instant now) {
-    List<DriverView> serving = drivers.stream().filter(DriverView::serving).toList();
-    long ready = serving.stream().filter(DriverView::ready).count();
-    boolean available = !plan.endpoints().isEmpty() && ready >= Math.max(1, replicas - maxUnavailable)
-        || replicas == 0;
-    Condition availableCond = condition(previous, "Available", available,
-        available ? "MinimumDriversAvailable" : "MinimumDriversUnavailable",
-        ready + " of " + replicas + " drivers ready, " + plan.endpoints().size() + " accepting sessions",
-        generation, now);
-
-    String progressingReason;
-    String progressingMessage;
-    boolean progressing;
-    if (!updateRevision.equals(currentRevision)) {
-      progressing = !paused;
-      progressingReason = paused ? "Paused" : "RolloutPending";
-      progressingMessage = paused ? "rollout to revision " + updateRevision + " is paused"
-          : "driver spec changed to revision " + updateRevision + "; drivers of revision " + currentRevision
-              + " keep serving until they are handed over";
-    } else if (serving.size() != replicas || ready != serving.size() || !plan.drain().isEmpty()
-        || drivers.stream().anyMatch(DriverView::draining)) {
-      progressing = true;
-      progressingReason = "Scaling";
-      progressingMessage = "scaling to " + replicas + " drivers (" + serving.size() + " present, " + ready + " ready)";
+  /**
+   * @param gatewayWanted gateway replicas the pool asks for
+   * @param gatewayReady gateway replicas ready: clients reach the pool only through them
+   */
+  public static List<Condition> compute(long generation, int replicas, int maxUnavailable, List<DriverView> drivers,
+      PoolPlan plan, int gatewayWanted, int gatewayReady, List<Condition> previous, Instant now) {
+    List<DriverView> serving = drivers.stream().filter(d -> d.serving() && !d.terminating()).toList();
+    long up = serving.stream().filter(DriverView::up).count();
+    boolean driversAvailable = replicas == 0 || !plan.endpoints().isEmpty() && up >= Math.max(1, replicas - maxUnavailable);
+    Condition available;
+    if (!driversAvailable) {
+      available = condition(previous, "Available", false, "MinimumDriversUnavailable",
+          up + " of " + replicas + " drivers serve, " + plan.endpoints().size() + " accepting sessions", generation, now);
+    } else if (gatewayWanted > 0 && gatewayReady == 0) {
+      available = condition(previous, "Available", false, "GatewayUnavailable",
+          "no gateway replica is ready: clients cannot reach the pool (see the gateway Deployment's pods)",
+          generation, now);
     } else {
-      progressing = false;
-      progressingReason = "Stable";
-      progressingMessage = "all " + replicas + " drivers at revision " + currentRevision;
+      available = condition(previous, "Available", true, "MinimumDriversAvailable",
+          up + " of " + replicas + " drivers serve, " + plan.endpoints().size() + " accepting sessions; "
+              + gatewayReady + " of " + gatewayWanted + " gateway replicas ready", generation, now);
     }
-    Condition progressingCond = condition(previous, "Progressing", progressing, progressingReason,
-        progressingMessage, generation, now);
+    Condition progressing = condition(previous, "Progressing", plan.progressing().status(), plan.progressing().reason(),
+        plan.progressing().message(), generation, now);
 
-    List<String> unschedulable = drivers.stream().filter(DriverView::unschedulable).map(DriverView::name).toList();
+    List<String> unschedulable = drivers.stream().filter(d -> d.unschedulable() && !d.terminating())
+        .map(DriverView::name).toList();
     List<String> failed = drivers.stream().filter(DriverView::failed).map(DriverView::name).toList();
-    Condition degradedCond;
+    Condition degraded;
     if (!unschedulable.isEmpty()) {
-      degradedCond = condition(previous, "Degraded", true, "InsufficientCapacity",
+      degraded = condition(previous, "Degraded", true, "InsufficientCapacity",
           "driver pods cannot be scheduled: " + String.join(", ", unschedulable), generation, now);
     } else if (!failed.isEmpty()) {
-      degradedCond = condition(previous, "Degraded", true, "DriverFailed",
+      degraded = condition(previous, "Degraded", true, "DriverFailed",
           "driver pods failed and are being replaced: " + String.join(", ", failed), generation, now);
     } else {
-      degradedCond = condition(previous, "Degraded", false, "AsExpected", "no driver is failing", generation, now);
+      degraded = condition(previous, "Degraded", false, "AsExpected", "no driver is failing", generation, now);
     }
-    return List.of(availableCond, progressingCond, degradedCond);
+    Condition complete = condition(previous, ROLLOUT_COMPLETE, plan.complete().status(), plan.complete().reason(),
+        plan.complete().message(), generation, now);
+    return List.of(available, progressing, degraded, complete);
   }
 
   /** A condition that keeps its previous lastTransitionTime when its status did not change. */

@@ -25,7 +25,21 @@ public final class RevisionHasher {
   private RevisionHasher() {}
 
   public static String revision(DriverSpec driver) {
+    return revision(driver, null);
+  }
+
+  /**
+   * The revision of a driver spec under a restart annotation: a new annotation value is a new
+   * revision, so a restart rolls through the same handoff as an upgrade. Without the annotation
+   * the hash is that of the spec alone, so pools that never used it keep their revision.
+   */
+  public static String revision(DriverSpec driver, String restartedAt) {
     JsonNode tree = normalise(MAPPER.valueToTree(driver));
+    if (restartedAt != null && !restartedAt.isEmpty()) {
+      ObjectNode withRestart = tree == null ? MAPPER.createObjectNode() : ((ObjectNode) tree).deepCopy();
+      withRestart.put("restartedAt", restartedAt);
+      tree = withRestart;
+    }
     try {
       String canonical = MAPPER.writeValueAsString(sortKeys(tree));
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));

@@ -175,7 +175,10 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
       Whereabouts atTo = to.map(p -> lookup(p, token, status.getSessionId())).orElse(Whereabouts.GONE);
       Optional<Pod> target = Optional.empty();
       if (fromDraining && (move == null || move.getStep() == MoveStep.WaitingForQuiet)) {
-        target = pickDriver(client, ns, cs.getSpec().getPool(), fromName);
+        // A move goes only to a driver of the revision the pool is heading to, so each session
+        // moves once per rollout (new sessions may land on old drivers while new ones start).
+        target = pickDriver(client, ns, cs.getSpec().getPool(), fromName,
+            pool.getStatus() == null ? null : pool.getStatus().getUpdateRevision());
       }
       MovePlanner.Facts facts = new MovePlanner.Facts(atFrom.known(), fromDraining, atFrom.info().isPresent(),
           atFrom.info().map(SessionInfo::getOperationsRunning).orElse(0), target.isPresent(),
@@ -252,7 +255,7 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
     }
     boolean replacing = status.getDriverPod() != null;
     status.setMove(null);
-    Optional<Pod> target = pickDriver(client, ns, cs.getSpec().getPool(), null);
+    Optional<Pod> target = pickDriver(client, ns, cs.getSpec().getPool(), null, null);
     if (target.isEmpty()) {
       status.setPhase(replacing ? SessionPhase.Migrating : SessionPhase.Pending);
       setReady(status, false, "NoDriverAvailable", "no driver of pool " + cs.getSpec().getPool() + " takes sessions yet");
@@ -384,8 +387,10 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
    * The least loaded driver listed in the pool's EndpointSlice (the drivers taking sessions),
    * other than {@code except} and other than any labelled draining since the slice was written;
    * loads come from the shared listings, not a probe per candidate.
+   *
+   * @param revision when not null, only drivers of this revision
    */
-  private Optional<Pod> pickDriver(KubernetesClient client, String ns, String pool, String except) {
+  private Optional<Pod> pickDriver(KubernetesClient client, String ns, String pool, String except, String revision) {
     EndpointSlice slice = client.discovery().v1().endpointSlices().inNamespace(ns)
         .withName(PoolLabels.driversService(pool)).get();
     if (slice == null || slice.getEndpoints() == null) {
@@ -398,7 +403,8 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
     int bestLoad = Integer.MAX_VALUE;
     for (Endpoint e : slice.getEndpoints()) {
       Pod p = e.getTargetRef() == null ? null : pods.get(e.getTargetRef().getName());
-      if (p == null || p.getMetadata().getName().equals(except) || draining(p) || lookupGone(p)) {
+      if (p == null || p.getMetadata().getName().equals(except) || draining(p) || lookupGone(p)
+          || revision != null && !revision.equals(p.getMetadata().getLabels().get(PoolLabels.REVISION))) {
         continue;
       }
       Optional<Integer> load = listings.load(p.getStatus().getPodIP(), token);

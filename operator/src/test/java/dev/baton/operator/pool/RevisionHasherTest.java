@@ -20,11 +20,40 @@ class RevisionHasherTest {
     return d;
   }
 
+  private static final String GOLDEN_BARE = "c7816f0bcb";
+  private static final String GOLDEN_FULL = "e5c092a8fd";
+  private static final String GOLDEN_RESTARTED = "e74e8a3a74";
+
   @Test
   void sameUserSpecSameRevision() {
     assertThat(RevisionHasher.revision(spec("baton-driver:1.0"))).isEqualTo(RevisionHasher.revision(spec("baton-driver:1.0")))
         .hasSize(10);
     assertThat(RevisionHasher.revision(spec("baton-driver:1.0"))).isNotEqualTo(RevisionHasher.revision(spec("baton-driver:1.1")));
+  }
+
+  /**
+   * Pinned: a change to hashing would give every running pool a new revision and roll every
+   * driver of every cluster when the operator is upgraded. If this fails, the change is wrong.
+   */
+  @Test
+  void goldenRevisionsOfFixedSpecsNeverChange() {
+    assertThat(RevisionHasher.revision(spec("registry.example/baton-driver:1.0.0"))).isEqualTo(GOLDEN_BARE);
+    DriverSpec full = spec("registry.example/baton-driver:1.2.0");
+    full.setEnv(List.of(new EnvVarBuilder().withName("BATON_DATA_DIRS").withValue("/data").build()));
+    full.getEngine().setThreads(2);
+    full.getEngine().setMemoryLimit("512Mi");
+    assertThat(RevisionHasher.revision(full)).isEqualTo(GOLDEN_FULL);
+    assertThat(RevisionHasher.revision(spec("registry.example/baton-driver:1.0.0"), "2026-11-22T10:00:00Z"))
+        .isEqualTo(GOLDEN_RESTARTED);
+  }
+
+  @Test
+  void aRestartAnnotationIsANewRevisionAndItsAbsenceIsNot() {
+    DriverSpec d = spec("d:1");
+    assertThat(RevisionHasher.revision(d, null)).isEqualTo(RevisionHasher.revision(d));
+    assertThat(RevisionHasher.revision(d, "")).isEqualTo(RevisionHasher.revision(d));
+    assertThat(RevisionHasher.revision(d, "a")).isNotEqualTo(RevisionHasher.revision(d))
+        .isNotEqualTo(RevisionHasher.revision(d, "b"));
   }
 
   @Test
