@@ -1,0 +1,436 @@
+package dev.baton.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.api.PoolLabels;
+import dev.baton.api.model.ClientSession;
+import dev.baton.api.model.DriverPool;
+import dev.baton.api.model.RolloutPhase;
+import dev.baton.api.model.SessionPhase;
+import dev.baton.client.Baton;
+import dev.baton.client.Session;
+import dev.baton.e2e.controlplane.ControlPlane;
+import dev.baton.e2e.junit.KubeTestCluster;
+import dev.baton.operator.BatonOperator;
+import dev.baton.operator.pool.ControlTokens;
+import dev.baton.operator.pool.DriverProber;
+import dev.baton.operator.pool.GatewayObjects;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Rolling a pool to a new driver version under live load: the real operator, two gateway
+ * replicas as pods and the SDK as the client, on the real control plane. Each test leaves the
+ * pool complete at some revision; the next one rolls it on from there.
+ */
+class RolloutIT {
+  @RegisterExtension
+  static final KubeTestCluster cluster = KubeTestCluster.builder().withControllerManager().withLocalNode().build();
+  private static final String NS = "roll";
+  private static final String POOL = "roll";
+  private static final AtomicInteger VERSION = new AtomicInteger(1);
+  private static BatonOperator operator;
+  private final List<Session> sessions = new ArrayList<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    cluster.installCrds(Path.of("..", "crds"));
+    cluster.namespace(NS);
+    cluster.applyFile(Path.of("..", "operator", "src", "main", "resources", "rbac", "operator-clusterrole.yaml"));
+    operator = newOperator();
+    cluster.apply("""
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: roll-tokens, namespace: roll}
+        stringData: {alice: alice-token}
+        ---
+        apiVersion: baton.dev/v1alpha1
+        kind: DriverPool
+        metadata: {name: roll, namespace: roll}
+        spec:
+          replicas: 3
+          driver: {image: registry.example/baton-driver:1.0.0, engine: {threads: 1}}
+          sessions: {maxPerPrincipal: 100}
+          upgrade: {drainTimeout: 30s}
+          gateway:
+            replicas: 2
+            image: registry.example/baton-gateway:1.0.0
+            tokenSecret: roll-tokens
+        """);
+    gate(1);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (operator != null) {
+      operator.close();
+    }
+  }
+
+  private static BatonOperator newOperator() {
+    return new BatonOperator(cluster.clientBoundTo("baton-operator", "baton-system", "baton-operator"), Set.of(NS),
+        null).start();
+  }
+
+  @BeforeEach
+  void poolIsSettled() throws Exception {
+    gate(pool().getMetadata().getGeneration());
+  }
+
+  @AfterEach
+  void closeSessions() {
+    for (Session s : sessions) {
+      s.close();
+    }
+    sessions.clear();
+    cluster.client().resources(ClientSession.class).inNamespace(NS).delete();
+  }
+
+  @Test
+  void rollingHandoffUnderLoadSurvivesThreeOperatorRestartsAndMovesEachSessionOnce() throws Exception {
+    openSessions(15, 15);
+    try (SessionLoad load = new SessionLoad(sessions, 8, 100_000)) {
+      Thread.sleep(2000);
+      Map<String, ClientSession> before = clientSessions();
+      String image = nextImage();
+      long generation = patch("{\"spec\":{\"driver\":{\"image\":\"" + image + "\"}}}");
+      // The documented pipeline gate, started right after the edit: it must not return early.
+      CompletableFuture<Void> gate = CompletableFuture.runAsync(() -> gate(generation));
+      String newRevision = awaitRollout(generation).getRevision();
+      // The operator stops and starts again at three points of the rollout: right after it
+      // started, once sessions have begun to move, and once most have moved.
+      restartOperatorWhen(p -> p.getStatus().getRollout() != null && newRevision.equals(p.getStatus().getRollout().getRevision()));
+      restartOperatorWhen(p -> moved(p) >= 1);
+      restartOperatorWhen(p -> moved(p) >= 15 || p.getStatus().getRollout().getPhase() == RolloutPhase.Complete);
+      gate.get(300, TimeUnit.SECONDS);
+      assertRolledOnce(before, newRevision, load);
+    }
+  }
+
+  @Test
+  void blueGreenUnderLoadMovesEachSessionOnceOnlyAfterTheWholeNewSetServes() throws Exception {
+    openSessions(6, 12);
+    try (SessionLoad load = new SessionLoad(sessions, 8, 100_000)) {
+      Thread.sleep(2000);
+      Map<String, ClientSession> before = clientSessions();
+      long generation = patch("{\"spec\":{\"upgrade\":{\"strategy\":\"BlueGreen\"},\"driver\":{\"image\":\""
+          + nextImage() + "\"}}}");
+      String newRevision = awaitRollout(generation).getRevision();
+      // No session moves before all three new drivers serve.
+      DriverPool firstMove = cluster.client().resources(DriverPool.class).inNamespace(NS).withName(POOL)
+          .waitUntilCondition(p -> moved(p) >= 1 || p.getStatus().getRollout().getPhase() == RolloutPhase.Complete,
+              300, TimeUnit.SECONDS);
+      assertThat(firstMove.getStatus().getRollout().getDriversUpdated()).isEqualTo(3);
+      gate(generation);
+      assertRolledOnce(before, newRevision, load);
+    } finally {
+      patch("{\"spec\":{\"upgrade\":{\"strategy\":\"RollingHandoff\"}}}");
+    }
+  }
+
+  @Test
+  void aNewImageThatNeverServesRollsBackAfterTheDeadlineAndIsNotTriedAgain() throws Exception {
+    openSessions(0, 6);
+    String stable = pool().getStatus().getCurrentRevision();
+    try (SessionLoad load = new SessionLoad(sessions, 3, 10_000)) {
+      long generation = patch("{\"spec\":{\"upgrade\":{\"progressDeadline\":\"20s\"},"
+          + "\"driver\":{\"image\":\"registry.example/baton-driver-typo:2.0.0\"}}}");
+      var rollout = awaitRollout(generation);
+      String broken = rollout.getRevision();
+      assertThat(broken).isNotEqualTo(stable);
+      Instant lastProgress = Instant.parse(rollout.getLastProgressTime());
+      DriverPool rolledBack = cluster.client().resources(DriverPool.class).inNamespace(NS).withName(POOL)
+          .waitUntilCondition(p -> p.getStatus().getRollout().getPhase() == RolloutPhase.RolledBack,
+              180, TimeUnit.SECONDS);
+      Condition progressing = condition(rolledBack, "Progressing");
+      assertThat(progressing.getStatus()).isEqualTo("False");
+      assertThat(progressing.getReason()).isEqualTo("RolledBack");
+      assertThat(Instant.parse(progressing.getLastTransitionTime())).as("not before the deadline")
+          .isAfterOrEqualTo(lastProgress.plusSeconds(20));
+      assertThat(rolledBack.getStatus().getRollout().getFailedRevision()).isEqualTo(broken);
+      assertThat(rolledBack.getStatus().getCurrentRevision()).isEqualTo(stable);
+      assertThat(rolledBack.getStatus().getUpdateRevision()).isEqualTo(stable);
+      assertThat(condition(rolledBack, "RolloutComplete").getStatus()).isEqualTo("False");
+      // The spec still names the broken image: for a while longer, no driver of it is created again.
+      Thread.sleep(8000);
+      assertThat(driverPods().stream().map(p -> p.getMetadata().getLabels().get(PoolLabels.REVISION)))
+          .containsOnly(stable);
+      assertThat(cluster.client().v1().events().inNamespace(NS).list().getItems().stream()
+          .filter(e -> "DriverCreated".equals(e.getReason()) && e.getMessage().contains(broken)).count())
+          .as("drivers ever created at the broken revision").isEqualTo(1);
+      assertThat(load.failures()).as("failed calls").isEmpty();
+    } finally {
+      // A fixed spec is tried at once.
+      long fixed = patch("{\"spec\":{\"upgrade\":{\"progressDeadline\":\"10m\"},\"driver\":{\"image\":\""
+          + nextImage() + "\"}}}");
+      gate(fixed);
+    }
+  }
+
+  @Test
+  void aRolloutPausedAndThenRevertedEndsOnTheOldRevisionWithEachSessionMovedAtMostTwice() throws Exception {
+    openSessions(4, 8);
+    String original = pool().getStatus().getCurrentRevision();
+    String originalImage = pool().getSpec().getDriver().getImage();
+    try (SessionLoad load = new SessionLoad(sessions, 6, 50_000)) {
+      Map<String, ClientSession> before = clientSessions();
+      long generation = patch("{\"spec\":{\"driver\":{\"image\":\"" + nextImage() + "\"}}}");
+      awaitRollout(generation);
+      cluster.client().resources(DriverPool.class).inNamespace(NS).withName(POOL)
+          .waitUntilCondition(p -> moved(p) >= 1, 300, TimeUnit.SECONDS);
+      patch("{\"spec\":{\"upgrade\":{\"paused\":true}}}");
+      DriverPool paused = cluster.client().resources(DriverPool.class).inNamespace(NS).withName(POOL)
+          .waitUntilCondition(p -> p.getStatus().getRollout().getPhase() == RolloutPhase.Paused, 60, TimeUnit.SECONDS);
+      assertThat(condition(paused, "Progressing").getReason()).isEqualTo("Paused");
+      assertThat(condition(paused, "Progressing").getStatus()).isEqualTo("False");
+      Thread.sleep(3000); // moves under way finish
+      Set<String> driversWhilePaused = driverPods().stream().map(p -> p.getMetadata().getName())
+          .collect(Collectors.toSet());
+      Thread.sleep(5000);
+      assertThat(driverPods().stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet()))
+          .as("no driver created or removed while paused").isEqualTo(driversWhilePaused);
+      long reverted = patch("{\"spec\":{\"upgrade\":{\"paused\":false},\"driver\":{\"image\":\"" + originalImage
+          + "\"}}}");
+      gate(reverted);
+      DriverPool done = pool();
+      assertThat(done.getStatus().getCurrentRevision()).isEqualTo(original);
+      awaitSessionsAt(original);
+      for (ClientSession cs : before.values()) {
+        ClientSession now = session(cs.getMetadata().getName());
+        assertThat(now.getStatus().getSessionId()).isEqualTo(cs.getStatus().getSessionId());
+        assertThat(now.getStatus().getMigrations() - cs.getStatus().getMigrations())
+            .as("moves of %s", cs.getMetadata().getName()).isBetween(0, 2);
+      }
+      Thread.sleep(2000);
+      load.close();
+      assertThat(load.failures()).as("failed calls").isEmpty();
+      assertWritesReadable(load);
+      System.out.println("paused and reverted under load: " + load.summary());
+    }
+  }
+
+  @Test
+  void aRestartAnnotationMovesEverySessionOnceAndTheGateWaitsForIt() throws Exception {
+    openSessions(4, 6);
+    try (SessionLoad load = new SessionLoad(sessions, 5, 50_000)) {
+      Map<String, ClientSession> before = clientSessions();
+      String at = Instant.now().toString();
+      var annotated = cluster.controlPlane().kubectl("annotate", "driverpool/" + POOL, "-n", NS, "--overwrite",
+          PoolLabels.RESTARTED_AT + "=" + at);
+      assertThat(annotated.exitCode()).as(annotated.output()).isZero();
+      // The runbook's gate for a restart: the rollout of this restart, then complete.
+      kubectlWait("--for=jsonpath={.status.rollout.restartedAt}=" + at);
+      kubectlWait("--for=condition=RolloutComplete");
+      assertRolledOnce(before, pool().getStatus().getCurrentRevision(), load);
+    }
+  }
+
+  // --- helpers -------------------------------------------------------------------------------
+
+  private static String nextImage() {
+    return "registry.example/baton-driver:1." + VERSION.getAndIncrement() + ".0";
+  }
+
+  private static DriverPool pool() {
+    return cluster.client().resources(DriverPool.class).inNamespace(NS).withName(POOL).get();
+  }
+
+  private static ClientSession session(String name) {
+    return cluster.client().resources(ClientSession.class).inNamespace(NS).withName(name).get();
+  }
+
+  private static int moved(DriverPool p) {
+    var r = p.getStatus().getRollout();
+    return r == null || r.getSessionsMoved() == null ? 0 : r.getSessionsMoved();
+  }
+
+  private static Condition condition(DriverPool p, String type) {
+    return p.getStatus().getConditions().stream().filter(c -> c.getType().equals(type)).findFirst().orElseThrow();
+  }
+
+  /** kubectl patch (merge); returns the generation the edit produced. */
+  private static long patch(String json) throws Exception {
+    var out = cluster.controlPlane().kubectl("patch", "driverpool/" + POOL, "-n", NS, "--type=merge", "-p", json,
+        "-o", "jsonpath={.metadata.generation}");
+    assertThat(out.exitCode()).as(out.output()).isZero();
+    return Long.parseLong(out.output().trim());
+  }
+
+  private static void kubectlWait(String what) {
+    try {
+      ControlPlane.KubectlResult r = cluster.controlPlane().kubectl("wait", "driverpool/" + POOL, "-n", NS, what,
+          "--timeout=300s");
+      assertThat(r.exitCode()).as(what + ": " + r.output()).isZero();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The pipeline gate of docs/runbooks/rolling-upgrade.md, with kubectl itself: the status
+   * describes this generation, then the rollout of it is complete. On return every driver must
+   * run the generation's revision and serve.
+   */
+  private static void gate(long generation) {
+    kubectlWait("--for=jsonpath={.status.observedGeneration}=" + generation);
+    kubectlWait("--for=condition=RolloutComplete");
+    DriverPool p = pool();
+    String revision = p.getStatus().getUpdateRevision();
+    List<Pod> drivers = driverPods();
+    assertThat(drivers).as("drivers when the gate returned").hasSize(p.getSpec().getReplicas())
+        .allSatisfy(d -> {
+          assertThat(d.getMetadata().getLabels().get(PoolLabels.REVISION)).isEqualTo(revision);
+          assertThat(d.getMetadata().getLabels()).doesNotContainKey(PoolLabels.DRAINING);
+        });
+  }
+
+  private static dev.baton.api.model.RolloutStatus awaitRollout(long generation) {
+    return cluster.client().resources(DriverPool.class).inNamespace(NS).withName(POOL)
+        .waitUntilCondition(p -> p.getStatus() != null && p.getStatus().getObservedGeneration() != null
+            && p.getStatus().getObservedGeneration() >= generation && p.getStatus().getRollout() != null
+            && p.getStatus().getRollout().getRevision().equals(p.getStatus().getUpdateRevision()),
+            60, TimeUnit.SECONDS).getStatus().getRollout();
+  }
+
+  private static void restartOperatorWhen(java.util.function.Predicate<DriverPool> point) {
+    cluster.client().resources(DriverPool.class).inNamespace(NS).withName(POOL)
+        .waitUntilCondition(p -> p.getStatus() != null && p.getStatus().getRollout() != null && point.test(p),
+            300, TimeUnit.SECONDS);
+    operator.close();
+    operator = newOperator();
+  }
+
+  private static List<Pod> driverPods() {
+    return cluster.client().pods().inNamespace(NS).withLabels(PoolLabels.driverSelector(POOL)).list().getItems()
+        .stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+  }
+
+  /** Both gateway replicas, once Ready, as one SDK target. */
+  private static String target() throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (true) {
+      List<Pod> ready = cluster.client().pods().inNamespace(NS).withLabels(GatewayObjects.selector(POOL)).list()
+          .getItems().stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null
+              && p.getStatus().getPodIP() != null && p.getStatus().getConditions().stream()
+                  .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"))).toList();
+      if (ready.size() == 2) {
+        return ready.stream().map(p -> p.getStatus().getPodIP() + ":" + GatewayObjects.GATEWAY_PORT)
+            .collect(Collectors.joining(","));
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("two gateway replicas never became Ready");
+      }
+      Thread.sleep(250);
+    }
+  }
+
+  /** Declared sessions (ClientSessions applied here) and sessions opened through the gateway. */
+  private void openSessions(int declared, int adHoc) throws Exception {
+    StringBuilder yaml = new StringBuilder();
+    for (int i = 0; i < declared; i++) {
+      yaml.append("""
+          apiVersion: baton.dev/v1alpha1
+          kind: ClientSession
+          metadata: {name: declared-%d, namespace: roll}
+          spec:
+            pool: roll
+            principal: "token:alice"
+            views:
+              - {name: evens, sql: "SELECT range AS n FROM range(100) WHERE range %% 2 = 0"}
+          ---
+          """.formatted(i));
+    }
+    String target = target();
+    if (declared > 0) {
+      cluster.apply(yaml.toString());
+      for (int i = 0; i < declared; i++) {
+        ClientSession cs = cluster.client().resources(ClientSession.class).inNamespace(NS).withName("declared-" + i)
+            .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getPhase() == SessionPhase.Bound,
+                120, TimeUnit.SECONDS);
+        sessions.add(Baton.builder().target(target).token("alice-token").batchRows(10_000)
+            .attach(cs.getStatus().getSessionId()).connect());
+      }
+    }
+    for (int i = 0; i < adHoc; i++) {
+      sessions.add(Baton.builder().target(target).token("alice-token").batchRows(10_000).connect());
+    }
+  }
+
+  /** The ClientSessions of this test's sessions, by name. */
+  private Map<String, ClientSession> clientSessions() {
+    Set<String> ids = sessions.stream().map(Session::id).collect(Collectors.toSet());
+    Map<String, ClientSession> out = new HashMap<>();
+    for (ClientSession cs : cluster.client().resources(ClientSession.class).inNamespace(NS).list().getItems()) {
+      if (cs.getStatus() != null && ids.contains(cs.getStatus().getSessionId())) {
+        out.put(cs.getMetadata().getName(), cs);
+      }
+    }
+    assertThat(out).hasSize(sessions.size());
+    return out;
+  }
+
+  private void awaitSessionsAt(String revision) {
+    for (ClientSession cs : cluster.client().resources(ClientSession.class).inNamespace(NS).list().getItems()) {
+      cluster.client().resources(ClientSession.class).inNamespace(NS).withName(cs.getMetadata().getName())
+          .waitUntilCondition(x -> x.getStatus() != null && x.getStatus().getMove() == null
+              && x.getStatus().getPhase() == SessionPhase.Bound && revision.equals(x.getStatus().getRevision()),
+              120, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * Every session at the new revision with its id, moved exactly once, on exactly one driver,
+   * with every write it made readable, and not one failed call.
+   */
+  private void assertRolledOnce(Map<String, ClientSession> before, String revision, SessionLoad load) throws Exception {
+    awaitSessionsAt(revision);
+    Thread.sleep(2000); // keep calling the sessions where they are now
+    load.close();
+    assertThat(load.failures()).as("failed calls").isEmpty();
+    for (ClientSession cs : before.values()) {
+      ClientSession now = session(cs.getMetadata().getName());
+      assertThat(now.getStatus().getSessionId()).as("id of %s", cs.getMetadata().getName())
+          .isEqualTo(cs.getStatus().getSessionId());
+      assertThat(now.getStatus().getMigrations() - cs.getStatus().getMigrations())
+          .as("moves of %s", cs.getMetadata().getName()).isEqualTo(1);
+      assertThat(now.getStatus().getRevision()).isEqualTo(revision);
+    }
+    assertWritesReadable(load);
+    System.out.printf("rollout to %s under load: %d sessions, %s%n", revision, sessions.size(), load.summary());
+  }
+
+  private void assertWritesReadable(SessionLoad load) throws Exception {
+    Map<String, Integer> copies = new HashMap<>();
+    String control = new ControlTokens(cluster.client()).token(NS, POOL);
+    try (var prober = new DriverProber()) {
+      for (Pod p : driverPods()) {
+        prober.stub(p.getStatus().getPodIP(), control)
+            .listSessions(dev.baton.proto.v1.ListSessionsRequest.getDefaultInstance()).getSessionsList()
+            .forEach(i -> copies.merge(i.getSessionId(), 1, Integer::sum));
+      }
+    }
+    for (Session s : sessions) {
+      assertThat(copies.get(s.id())).as("copies of %s", s.id()).isEqualTo(1);
+      assertThat(s.sql("SELECT count(*) AS c FROM writes").collect().get(0).getLong("c"))
+          .as("rows written to %s", s.id()).isEqualTo(load.inserted(s.id()));
+    }
+  }
+}
