@@ -36,9 +36,12 @@ public final class KubeTestCluster implements BeforeAllCallback, AfterAllCallbac
   private final List<KubernetesClient> clients = new ArrayList<>();
   private ControlPlane controlPlane;
   private LocalNode node;
+  private final List<LocalNode> nodes = new ArrayList<>();
+  private final int nodeCount;
   private KubernetesClient admin;
 
-  private KubeTestCluster(boolean controllerManager, ImageCatalog images) {
+  private KubeTestCluster(boolean controllerManager, ImageCatalog images, int nodeCount) {
+    this.nodeCount = nodeCount;
     this.controllerManager = controllerManager;
     this.images = images;
   }
@@ -51,6 +54,7 @@ public final class KubeTestCluster implements BeforeAllCallback, AfterAllCallbac
   public static final class Builder {
     private boolean controllerManager;
     private ImageCatalog images;
+    private int nodeCount = 1;
 
     /** Also run kube-controller-manager (garbage collection, namespace deletion). */
     public Builder withControllerManager() {
@@ -68,8 +72,15 @@ public final class KubeTestCluster implements BeforeAllCallback, AfterAllCallbac
       return this;
     }
 
+    /** Run {@code count} local nodes (pods spread over them, least loaded first). */
+    public Builder withLocalNodes(int count) {
+      this.images = ImageCatalog.standard();
+      this.nodeCount = count;
+      return this;
+    }
+
     public KubeTestCluster build() {
-      return new KubeTestCluster(controllerManager, images);
+      return new KubeTestCluster(controllerManager, images, nodeCount);
     }
   }
 
@@ -84,6 +95,12 @@ public final class KubeTestCluster implements BeforeAllCallback, AfterAllCallbac
         KubernetesClient nodeClient = controlPlane.adminClient();
         clients.add(nodeClient);
         node = new LocalNode(nodeClient, LocalNode.DEFAULT_NAME, images, dir.resolve("pods")).start();
+        nodes.add(node);
+        for (int i = 2; i <= nodeCount; i++) {
+          KubernetesClient c = controlPlane.adminClient();
+          clients.add(c);
+          nodes.add(new LocalNode(c, LocalNode.DEFAULT_NAME + "-" + i, images, dir.resolve("pods-" + i)).start());
+        }
       }
     } catch (Exception e) {
       stop();
@@ -100,9 +117,10 @@ public final class KubeTestCluster implements BeforeAllCallback, AfterAllCallbac
   }
 
   private void stop() {
-    if (node != null) {
-      node.close();
+    for (LocalNode n : nodes) {
+      n.close();
     }
+    nodes.clear();
     for (KubernetesClient c : clients) {
       c.close();
     }
@@ -150,6 +168,17 @@ public final class KubeTestCluster implements BeforeAllCallback, AfterAllCallbac
     KubernetesClient c = controlPlane.clientWithToken(token);
     clients.add(c);
     return c;
+  }
+
+  /** Every local node, the first being {@link #node()}. */
+  public List<LocalNode> nodes() {
+    return List.copyOf(nodes);
+  }
+
+  /** The process of a running container on whichever local node runs its pod. */
+  public java.util.Optional<ProcessHandle> containerProcess(String namespace, String pod, String container) {
+    return nodes.stream().map(n -> n.containerProcess(namespace, pod, container)).flatMap(java.util.Optional::stream)
+        .findFirst();
   }
 
   public LocalNode node() {

@@ -66,6 +66,7 @@ public final class LocalNode implements AutoCloseable {
   private final ExecutorService probes = Executors.newCachedThreadPool(daemon("local-node-probe"));
   private final ExecutorService terminations = Executors.newCachedThreadPool(daemon("local-node-stop"));
   private SharedIndexInformer<Pod> informer;
+  private SharedIndexInformer<io.fabric8.kubernetes.api.model.Node> nodeInformer;
   private Thread syncThread;
   private Thread leaseThread;
   private volatile boolean running;
@@ -112,6 +113,23 @@ public final class LocalNode implements AutoCloseable {
         wake.release();
       }
     }, 0);
+    // Cordons, uncordons and capacity changes of any local node change where pods go.
+    nodeInformer = client.nodes().inform(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(io.fabric8.kubernetes.api.model.Node n) {
+        wake.release();
+      }
+
+      @Override
+      public void onUpdate(io.fabric8.kubernetes.api.model.Node a, io.fabric8.kubernetes.api.model.Node b) {
+        wake.release();
+      }
+
+      @Override
+      public void onDelete(io.fabric8.kubernetes.api.model.Node n, boolean unknown) {
+        wake.release();
+      }
+    }, 0);
     syncThread = new Thread(this::syncLoop, "local-node-sync");
     syncThread.setDaemon(true);
     syncThread.start();
@@ -126,7 +144,7 @@ public final class LocalNode implements AutoCloseable {
     int cpus = Runtime.getRuntime().availableProcessors();
     var node = new NodeBuilder().withNewMetadata().withName(nodeName)
         .addToLabels("kubernetes.io/hostname", nodeName).addToLabels("kubernetes.io/os", "linux")
-        .addToLabels("baton.dev/local-node", "true").endMetadata()
+        .addToLabels(LocalScheduler.LOCAL_NODE_LABEL, "true").endMetadata()
         .build();
     client.nodes().resource(node).serverSideApply();
     Map<String, Quantity> capacity = Map.of("cpu", new Quantity(String.valueOf(cpus)),
@@ -215,7 +233,7 @@ public final class LocalNode implements AutoCloseable {
       String scheduler = pod.getSpec().getSchedulerName();
       if (pod.getMetadata().getDeletionTimestamp() == null
           && (scheduler == null || scheduler.equals("default-scheduler"))) {
-        bind(pod);
+        schedule(pod);
       }
       return;
     }
@@ -266,6 +284,40 @@ public final class LocalNode implements AutoCloseable {
   private static boolean isFinished(Pod pod) {
     String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
     return "Succeeded".equals(phase) || "Failed".equals(phase);
+  }
+
+  /**
+   * Binds the pod here if {@link LocalScheduler} picks this node; if it picks none, the first
+   * local node reports the pod Unschedulable, as the scheduler would.
+   */
+  private void schedule(Pod pod) {
+    List<io.fabric8.kubernetes.api.model.Node> nodes = nodeInformer.getStore().list();
+    Optional<String> chosen = LocalScheduler.choose(nodes, informer.getStore().list());
+    if (chosen.isPresent()) {
+      if (chosen.get().equals(nodeName)) {
+        try {
+          bind(pod);
+        } catch (KubernetesClientException e) {
+          LOG.debug("pod {}/{} bound elsewhere: {}", pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
+              e.getMessage());
+        }
+      }
+      return;
+    }
+    if (!LocalScheduler.reporter(nodes).map(nodeName::equals).orElse(false)) {
+      return;
+    }
+    boolean reported = pod.getStatus() != null && pod.getStatus().getConditions() != null && pod.getStatus()
+        .getConditions().stream().anyMatch(c -> "PodScheduled".equals(c.getType()) && "False".equals(c.getStatus()));
+    if (!reported) {
+      Pod patch = new PodBuilder().withNewMetadata().withName(pod.getMetadata().getName())
+          .withNamespace(pod.getMetadata().getNamespace()).endMetadata().withNewStatus().withPhase("Pending")
+          .addNewCondition().withType("PodScheduled").withStatus("False").withReason("Unschedulable")
+          .withMessage("0/" + nodes.size() + " nodes are available: cordoned or no room for more pods")
+          .withLastTransitionTime(PodStatusCalculator.time(Instant.now())).endCondition().endStatus().build();
+      client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(patch).patchStatus();
+      LOG.info("pod {}/{} is unschedulable", pod.getMetadata().getNamespace(), pod.getMetadata().getName());
+    }
   }
 
   private void bind(Pod pod) {
@@ -490,6 +542,9 @@ public final class LocalNode implements AutoCloseable {
     running = false;
     if (informer != null) {
       informer.close();
+    }
+    if (nodeInformer != null) {
+      nodeInformer.close();
     }
     if (syncThread != null) {
       syncThread.interrupt();

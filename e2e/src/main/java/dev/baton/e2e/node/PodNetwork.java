@@ -42,9 +42,18 @@ final class PodNetwork implements AutoCloseable {
       p.append(alphabet.charAt(random.nextInt(alphabet.length())));
     }
     this.prefix = p.toString();
-    this.secondOctet = 200 + random.nextInt(50);
+    int octet;
+    do {
+      octet = 200 + random.nextInt(50);
+    } while (taken(octet));
+    this.secondOctet = octet;
     check();
     LIVE.add(this);
+  }
+
+  /** Another node of this process uses that /16 already. */
+  private static boolean taken(int octet) {
+    return LIVE.stream().anyMatch(n -> n.secondOctet == octet);
   }
 
   private static void check() {

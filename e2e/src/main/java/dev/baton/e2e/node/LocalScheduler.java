@@ -1,0 +1,58 @@
+package dev.baton.e2e.node;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Where the local nodes put a pending pod, decided alike by every local node from the same Node
+ * and Pod objects (so one of them binds it): a Ready local node that is not cordoned and has room
+ * under its allocatable {@code pods}, the least loaded first, then by name. None: the pod is
+ * unschedulable. Pure.
+ */
+public final class LocalScheduler {
+  /** Label every local node carries. */
+  public static final String LOCAL_NODE_LABEL = "baton.dev/local-node";
+
+  private LocalScheduler() {}
+
+  public static Optional<String> choose(List<Node> nodes, List<Pod> pods) {
+    Map<String, Long> load = pods.stream()
+        .filter(p -> p.getSpec().getNodeName() != null && !p.getSpec().getNodeName().isEmpty() && !finished(p))
+        .collect(Collectors.groupingBy(p -> p.getSpec().getNodeName(), Collectors.counting()));
+    return nodes.stream()
+        .filter(n -> n.getMetadata().getLabels() != null
+            && "true".equals(n.getMetadata().getLabels().get(LOCAL_NODE_LABEL)))
+        .filter(n -> n.getMetadata().getDeletionTimestamp() == null)
+        .filter(n -> !Boolean.TRUE.equals(n.getSpec() == null ? null : n.getSpec().getUnschedulable()))
+        .filter(n -> n.getStatus() != null && n.getStatus().getConditions() != null && n.getStatus().getConditions()
+            .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
+        .filter(n -> load.getOrDefault(n.getMetadata().getName(), 0L) < capacity(n))
+        .min(Comparator.comparingLong((Node n) -> load.getOrDefault(n.getMetadata().getName(), 0L))
+            .thenComparing(n -> n.getMetadata().getName()))
+        .map(n -> n.getMetadata().getName());
+  }
+
+  /** The first local node by name: the one that reports a pod unschedulable (so only one does). */
+  public static Optional<String> reporter(List<Node> nodes) {
+    return nodes.stream().filter(n -> n.getMetadata().getLabels() != null
+            && "true".equals(n.getMetadata().getLabels().get(LOCAL_NODE_LABEL)))
+        .map(n -> n.getMetadata().getName()).sorted().findFirst();
+  }
+
+  private static long capacity(Node n) {
+    Map<String, Quantity> allocatable = n.getStatus().getAllocatable();
+    Quantity pods = allocatable == null ? null : allocatable.get("pods");
+    return pods == null ? Long.MAX_VALUE : pods.getNumericalAmount().longValue();
+  }
+
+  private static boolean finished(Pod p) {
+    String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
+    return "Succeeded".equals(phase) || "Failed".equals(phase);
+  }
+}
