@@ -3,6 +3,7 @@ package dev.baton.operator;
 import dev.baton.operator.pool.DriverPoolReconciler;
 import dev.baton.operator.pool.ControlTokens;
 import dev.baton.operator.pool.DriverProber;
+import dev.baton.operator.pool.CordonedNodes;
 import dev.baton.operator.pool.GatewayObjects;
 import dev.baton.operator.session.ClientSessionReconciler;
 import dev.baton.operator.session.MoveHook;
@@ -19,6 +20,7 @@ import java.util.Set;
 public final class BatonOperator implements AutoCloseable {
   private final Operator operator;
   private final DriverProber prober = new DriverProber();
+  private final CordonedNodes cordoned;
   private final OperatorMetrics metrics = new OperatorMetrics();
 
   /**
@@ -53,7 +55,8 @@ public final class BatonOperator implements AutoCloseable {
       }
     });
     ControlTokens tokens = new ControlTokens(client);
-    operator.register(new DriverPoolReconciler(prober, tokens, metrics, gatewayImage(), operatorNamespace()),
+    cordoned = new CordonedNodes(client);
+    operator.register(new DriverPoolReconciler(prober, tokens, metrics, gatewayImage(), operatorNamespace(), cordoned),
         c -> watch(c, namespaces));
     operator.register(new ClientSessionReconciler(prober, tokens, metrics, moveHook), c -> watch(c, namespaces));
   }
@@ -100,6 +103,7 @@ public final class BatonOperator implements AutoCloseable {
   @Override
   public void close() {
     operator.stop();
+    cordoned.close();
     prober.close();
   }
 }

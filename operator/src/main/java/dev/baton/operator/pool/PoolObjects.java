@@ -85,7 +85,10 @@ public final class PoolObjects {
         .withName(PoolLabels.driversService(pool.getMetadata().getName()))
         .withNamespace(pool.getMetadata().getNamespace()).withLabels(labels(pool, "driver"))
         .withOwnerReferences(owner(pool)).endMetadata()
-        .withNewSpec().withMaxUnavailable(new IntOrString(1))
+        // No voluntary eviction of a driver: the operator removes drivers itself, once their
+        // sessions have moved. A node drain cordons the node, the operator replaces the drivers
+        // there like outdated ones, and the drain's evictions succeed as their pods go.
+        .withNewSpec().withMaxUnavailable(new IntOrString(0))
         .withNewSelector().withMatchLabels(PoolLabels.driverSelector(pool.getMetadata().getName())).endSelector()
         .endSpec().build();
   }
