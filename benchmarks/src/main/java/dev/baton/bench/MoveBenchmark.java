@@ -141,20 +141,20 @@ public final class MoveBenchmark {
 
     List<String> moved = driverBefore.entrySet().stream().filter(e -> !remaining.contains(e.getValue()))
         .map(Map.Entry::getKey).toList();
-    long[] baseline = latencies(calls, null, baselineStart, baselineEnd);
-    long[] during = latencies(calls, null, scaleStart, scaleEnd);
-    long[] pauses = moved.stream().mapToLong(id -> max(latencies(calls, id, scaleStart, scaleEnd))).sorted().toArray();
+    long[] baseline = Latencies.of(calls, null, baselineStart, baselineEnd);
+    long[] during = Latencies.of(calls, null, scaleStart, scaleEnd);
+    long[] pauses = moved.stream().mapToLong(id -> Latencies.max(Latencies.of(calls, id, scaleStart, scaleEnd))).sorted().toArray();
     double seconds = (scaleEnd - scaleStart) / 1e9;
     System.out.printf("sessions %d, client threads %d, drivers 4 -> 2 (down %s)%n", sessionCount, threads,
         down.getMetadata().getName());
     System.out.printf("%-44s %8s %8s %8s %8s%n", "call latency (insert + read), ms", "calls", "p50", "p99", "max");
-    row("without moves (baseline)", baseline);
-    row("during the scale-down (all sessions)", during);
-    row("pause of each moved session (its slowest call)", pauses);
+    Latencies.row("without moves (baseline)", baseline);
+    Latencies.row("during the scale-down (all sessions)", during);
+    Latencies.row("pause of each moved session (its slowest call)", pauses);
     System.out.printf("moved %d sessions in %.1f s (scale-down to all placed): %.2f sessions/s; failed calls: %d%n",
         moved.size(), seconds, moved.size() / seconds, failures.size());
-    System.out.printf("ratio during/baseline: p50 %.2fx, p99 %.2fx%n", pct(during, 50) / (double) pct(baseline, 50),
-        pct(during, 99) / (double) pct(baseline, 99));
+    System.out.printf("ratio during/baseline: p50 %.2fx, p99 %.2fx%n", Latencies.pct(during, 50) / (double) Latencies.pct(baseline, 50),
+        Latencies.pct(during, 99) / (double) Latencies.pct(baseline, 99));
     for (Session s : sessions) {
       s.close();
     }
@@ -174,29 +174,6 @@ public final class MoveBenchmark {
       }
     }
     return out;
-  }
-
-  /** Call latencies in microseconds, sorted: of one session (or all), calls that overlap [from, to]. */
-  private static long[] latencies(Map<String, List<long[]>> calls, String session, long from, long to) {
-    return calls.entrySet().stream().filter(e -> session == null || e.getKey().equals(session))
-        .flatMap(e -> e.getValue().stream()).filter(c -> c[1] >= from && c[0] <= to)
-        .mapToLong(c -> (c[1] - c[0]) / 1000).sorted().toArray();
-  }
-
-  private static long max(long[] sorted) {
-    return sorted.length == 0 ? 0 : sorted[sorted.length - 1];
-  }
-
-  private static long pct(long[] sorted, int p) {
-    if (sorted.length == 0) {
-      return 0;
-    }
-    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
-  }
-
-  private static void row(String name, long[] us) {
-    System.out.printf("%-44s %8d %8.1f %8.1f %8.1f%n", name, us.length, pct(us, 50) / 1000.0, pct(us, 99) / 1000.0,
-        max(us) / 1000.0);
   }
 
   private static void awaitPool(KubernetesClient admin, int replicas) {

@@ -38,12 +38,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Rolling a pool to a new driver version under live load: the real operator, two gateway
- * replicas as pods and the SDK as the client, on the real control plane. Each test leaves the
- * pool complete at some revision; the next one rolls it on from there.
+ * replicas as pods and the SDK as the client, on the real control plane with two local nodes.
+ * Each test leaves the pool complete at some revision; the next one rolls it on from there.
  */
 class RolloutIT {
   @RegisterExtension
-  static final KubeTestCluster cluster = KubeTestCluster.builder().withControllerManager().withLocalNode().build();
+  static final KubeTestCluster cluster = KubeTestCluster.builder().withControllerManager().withLocalNodes(2).build();
   private static final String NS = "roll";
   private static final String POOL = "roll";
   private static final AtomicInteger VERSION = new AtomicInteger(1);
@@ -96,12 +96,15 @@ class RolloutIT {
   }
 
   @AfterEach
-  void closeSessions() {
+  void closeSessions() throws Exception {
     for (Session s : sessions) {
       s.close();
     }
     sessions.clear();
     cluster.client().resources(ClientSession.class).inNamespace(NS).delete();
+    // Gone, finalizers and all, before the next test declares sessions of the same names.
+    cluster.client().resources(ClientSession.class).inNamespace(NS).informOnCondition(List::isEmpty)
+        .get(120, TimeUnit.SECONDS);
   }
 
   @Test
@@ -201,12 +204,14 @@ class RolloutIT {
           .waitUntilCondition(p -> p.getStatus().getRollout().getPhase() == RolloutPhase.Paused, 60, TimeUnit.SECONDS);
       assertThat(condition(paused, "Progressing").getReason()).isEqualTo("Paused");
       assertThat(condition(paused, "Progressing").getStatus()).isEqualTo("False");
-      Thread.sleep(3000); // moves under way finish
-      Set<String> driversWhilePaused = driverPods().stream().map(p -> p.getMetadata().getName())
-          .collect(Collectors.toSet());
-      Thread.sleep(5000);
-      assertThat(driverPods().stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet()))
-          .as("no driver created or removed while paused").isEqualTo(driversWhilePaused);
+      // Paused: no driver is created and none starts draining (moves already under way finish,
+      // and drained drivers that emptied are removed).
+      Map<String, Boolean> whilePaused = drainingByDriver();
+      Thread.sleep(6000);
+      Map<String, Boolean> later = drainingByDriver();
+      assertThat(whilePaused.keySet()).as("no driver created while paused").containsAll(later.keySet());
+      later.forEach((name, draining) -> assertThat(draining).as("%s started draining while paused", name)
+          .isEqualTo(whilePaused.get(name)));
       long reverted = patch("{\"spec\":{\"upgrade\":{\"paused\":false},\"driver\":{\"image\":\"" + originalImage
           + "\"}}}");
       gate(reverted);
@@ -243,10 +248,198 @@ class RolloutIT {
     }
   }
 
+  @Test
+  void aNodeDrainWaitsWhileEverySessionMovesOffItsDriversAndFailsNoCall() throws Exception {
+    openSessions(4, 10);
+    String node = driverPods().stream().collect(Collectors.groupingBy(p -> p.getSpec().getNodeName(),
+        Collectors.counting())).entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    Set<String> driversThere = driverPods().stream().filter(p -> node.equals(p.getSpec().getNodeName()))
+        .map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+    String revision = pool().getStatus().getCurrentRevision();
+    try (SessionLoad load = new SessionLoad(sessions, 6, 50_000)) {
+      Map<String, ClientSession> before = clientSessions();
+      Thread.sleep(1000);
+      // What an administrator runs: cordon, then evict everything; the driver evictions are
+      // refused (PodDisruptionBudget) until the operator has moved their sessions and removed them.
+      var drained = cluster.controlPlane().kubectl("drain", node, "--ignore-daemonsets", "--delete-emptydir-data",
+          "--timeout=300s");
+      assertThat(drained.exitCode()).as(drained.output()).isZero();
+      assertThat(drained.output()).as("the drain was refused while sessions were on its drivers")
+          .contains("Cannot evict pod as it would violate the pod's disruption budget");
+      assertThat(driverPods()).noneMatch(p -> node.equals(p.getSpec().getNodeName()));
+      gate(pool().getMetadata().getGeneration());
+      awaitSessionsAt(revision);
+      Thread.sleep(2000);
+      load.close();
+      assertThat(load.failures()).as("failed calls").isEmpty();
+      int moved = 0;
+      for (ClientSession cs : before.values()) {
+        ClientSession now = session(cs.getMetadata().getName());
+        boolean wasThere = driversThere.contains(cs.getStatus().getDriverPod());
+        assertThat(now.getStatus().getMigrations() - cs.getStatus().getMigrations())
+            .as("moves of %s", cs.getMetadata().getName()).isEqualTo(wasThere ? 1 : 0);
+        moved += wasThere ? 1 : 0;
+      }
+      assertThat(moved).as("sessions that were on the drained node").isGreaterThan(0);
+      assertWritesReadable(load);
+      System.out.printf("node drain under load: %d sessions, %d moved off %s, %s%n", sessions.size(), moved, node,
+          load.summary());
+    } finally {
+      cluster.controlPlane().kubectl("uncordon", node);
+    }
+  }
+
+  @Test
+  void aSurgeThatCannotBeScheduledSaysInsufficientCapacityAndTheRolloutGoesOnWhenRoomIsMade() throws Exception {
+    // Room for exactly what runs now on each node: the surge driver cannot be placed.
+    Map<String, Long> running = cluster.client().pods().inAnyNamespace().list().getItems().stream()
+        .filter(p -> p.getSpec().getNodeName() != null && p.getMetadata().getDeletionTimestamp() == null)
+        .collect(Collectors.groupingBy(p -> p.getSpec().getNodeName(), Collectors.counting()));
+    try {
+      for (var n : cluster.nodes()) {
+        setPodCapacity(n.name(), running.getOrDefault(n.name(), 0L).intValue());
+      }
+      long generation = patch("{\"spec\":{\"driver\":{\"image\":\"" + nextImage() + "\"}}}");
+      awaitRollout(generation);
+      DriverPool degraded = cluster.client().resources(DriverPool.class).inNamespace(NS).withName(POOL)
+          .waitUntilCondition(p -> "True".equals(condition(p, "Degraded").getStatus()), 120, TimeUnit.SECONDS);
+      assertThat(condition(degraded, "Degraded").getReason()).isEqualTo("InsufficientCapacity");
+      assertThat(condition(degraded, "Available").getStatus()).as("old drivers keep serving").isEqualTo("True");
+      assertThat(degraded.getStatus().getRollout().getDriversUpdated()).isZero();
+    } finally {
+      for (var n : cluster.nodes()) {
+        setPodCapacity(n.name(), 250);
+      }
+    }
+    gate(pool().getMetadata().getGeneration());
+  }
+
+  @Test
+  void aStartingNewDriverAndAGatewayReplicaKilledMidRolloutFailNoCall() throws Exception {
+    openSessions(2, 10);
+    try (SessionLoad load = new SessionLoad(sessions, 6, 50_000)) {
+      Map<String, ClientSession> before = clientSessions();
+      long generation = patch("{\"spec\":{\"driver\":{\"image\":\"" + nextImage() + "\"}}}");
+      String newRevision = awaitRollout(generation).getRevision();
+      // A new driver's process is killed while it starts (it holds no session yet); the
+      // operator replaces it and goes on.
+      String victim = null;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (victim == null && System.nanoTime() < deadline) {
+        for (Pod p : driverPods()) {
+          boolean ready = p.getStatus().getConditions().stream()
+              .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
+          var process = cluster.containerProcess(NS, p.getMetadata().getName(), "driver");
+          if (newRevision.equals(p.getMetadata().getLabels().get(PoolLabels.REVISION)) && !ready
+              && process.isPresent()) {
+            process.get().destroyForcibly();
+            victim = p.getMetadata().getName();
+            break;
+          }
+        }
+        Thread.sleep(50);
+      }
+      assertThat(victim).as("a new driver caught while starting").isNotNull();
+      // A gateway replica is killed once sessions move.
+      cluster.client().resources(DriverPool.class).inNamespace(NS).withName(POOL)
+          .waitUntilCondition(p -> moved(p) >= 1, 300, TimeUnit.SECONDS);
+      Pod gatewayPod = cluster.client().pods().inNamespace(NS).withLabels(GatewayObjects.selector(POOL)).list()
+          .getItems().get(0);
+      ProcessHandle gw = cluster.containerProcess(NS, gatewayPod.getMetadata().getName(), "gateway").orElseThrow();
+      gw.destroyForcibly();
+      gate(generation);
+      String killed = victim;
+      assertThat(cluster.client().v1().events().inNamespace(NS).list().getItems())
+          .anyMatch(e -> "DriverLost".equals(e.getReason()) && e.getMessage().contains(killed));
+      assertRolledOnce(before, newRevision, load);
+    }
+  }
+
+  @Test
+  void anOldDriverKilledMidRolloutLosesOnlyItsOwnSessionsStateAndEachOfThoseSeesAtMostOneError()
+      throws Exception {
+    openSessions(12, 0);
+    Map<String, ClientSession> before = clientSessions();
+    // Calls that need only declared state (a declared view, a range), so a session re-opened
+    // from its declared state serves them again: what a lost driver costs is visible as errors.
+    Map<String, java.util.concurrent.atomic.AtomicInteger> errors = new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    for (int t = 0; t < 4; t++) {
+      List<Session> mine = new ArrayList<>();
+      for (int i = t; i < sessions.size(); i += 4) {
+        mine.add(sessions.get(i));
+      }
+      pool.submit(() -> {
+        while (running.get()) {
+          for (Session s : mine) {
+            try {
+              if (s.table("evens").count() != 50 || s.range(0, 10_000).count() != 10_000) {
+                throw new AssertionError("wrong answer");
+              }
+            } catch (Throwable e) {
+              errors.computeIfAbsent(s.id(), k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+            }
+          }
+        }
+        return null;
+      });
+    }
+    long generation = patch("{\"spec\":{\"driver\":{\"image\":\"" + nextImage() + "\"}}}");
+    String from = pool().getStatus().getCurrentRevision();
+    String newRevision = awaitRollout(generation).getRevision();
+    cluster.client().resources(DriverPool.class).inNamespace(NS).withName(POOL)
+        .waitUntilCondition(p -> p.getStatus().getRollout().getDriversUpdated() >= 1, 300, TimeUnit.SECONDS);
+    // An old driver that still holds sessions and is not being drained yet.
+    Map<String, Long> perDriver = cluster.client().resources(ClientSession.class).inNamespace(NS).list().getItems()
+        .stream().filter(cs -> cs.getStatus() != null && cs.getStatus().getDriverPod() != null
+            && cs.getStatus().getMove() == null)
+        .collect(Collectors.groupingBy(cs -> cs.getStatus().getDriverPod(), Collectors.counting()));
+    Pod victim = driverPods().stream()
+        .filter(p -> from.equals(p.getMetadata().getLabels().get(PoolLabels.REVISION)))
+        .filter(p -> !p.getMetadata().getLabels().containsKey(PoolLabels.DRAINING))
+        .filter(p -> perDriver.getOrDefault(p.getMetadata().getName(), 0L) > 0)
+        .findFirst().orElseThrow(() -> new AssertionError("no old driver with sessions left to kill"));
+    Set<String> victims = before.values().stream()
+        .filter(cs -> victim.getMetadata().getName().equals(session(cs.getMetadata().getName()).getStatus()
+            .getDriverPod()))
+        .map(cs -> cs.getStatus().getSessionId()).collect(Collectors.toSet());
+    cluster.containerProcess(NS, victim.getMetadata().getName(), "driver").orElseThrow().destroyForcibly();
+    gate(generation);
+    awaitSessionsAt(newRevision);
+    Thread.sleep(2000);
+    running.set(false);
+    pool.shutdown();
+    assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(victims).isNotEmpty();
+    errors.forEach((id, n) -> {
+      assertThat(victims).as("session %s saw %d errors but its driver was not killed", id, n.get()).contains(id);
+      assertThat(n.get()).as("errors seen by %s", id).isLessThanOrEqualTo(1);
+    });
+    for (ClientSession cs : before.values()) {
+      ClientSession now = session(cs.getMetadata().getName());
+      assertThat(now.getStatus().getSessionId()).isEqualTo(cs.getStatus().getSessionId());
+      boolean lost = victims.contains(cs.getStatus().getSessionId());
+      assertThat(now.getStatus().getConditions().stream().anyMatch(c -> c.getType().equals("StateLost")
+          && c.getStatus().equals("True") && c.getReason().equals("DriverLost")))
+          .as("%s reports its lost state", cs.getMetadata().getName()).isEqualTo(lost);
+    }
+    System.out.printf("old driver killed mid-rollout: %d of %d sessions re-opened, errors %s%n", victims.size(),
+        sessions.size(), errors);
+  }
+
   // --- helpers -------------------------------------------------------------------------------
 
   private static String nextImage() {
     return "registry.example/baton-driver:1." + VERSION.getAndIncrement() + ".0";
+  }
+
+  /** The node's allocatable pods, as a kubelet would report a smaller or larger node. */
+  private static void setPodCapacity(String node, int pods) {
+    var n = cluster.client().nodes().withName(node).get();
+    n.getStatus().getAllocatable().put("pods", new io.fabric8.kubernetes.api.model.Quantity(String.valueOf(pods)));
+    n.getStatus().getCapacity().put("pods", new io.fabric8.kubernetes.api.model.Quantity(String.valueOf(pods)));
+    cluster.client().nodes().resource(n).updateStatus();
   }
 
   private static DriverPool pool() {
@@ -316,6 +509,12 @@ class RolloutIT {
             300, TimeUnit.SECONDS);
     operator.close();
     operator = newOperator();
+  }
+
+  /** Each driver pod and whether it is labelled draining. */
+  private static Map<String, Boolean> drainingByDriver() {
+    return driverPods().stream().collect(Collectors.toMap(p -> p.getMetadata().getName(),
+        p -> "true".equals(p.getMetadata().getLabels().get(PoolLabels.DRAINING))));
   }
 
   private static List<Pod> driverPods() {

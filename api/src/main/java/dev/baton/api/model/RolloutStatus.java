@@ -44,8 +44,16 @@ public class RolloutStatus {
   @JsonPropertyDescription("Sessions still on drivers that are to be replaced (counted on drivers that answer).")
   private Integer sessionsToMove;
 
-  @JsonPropertyDescription("Sessions that left drivers being replaced since the rollout started.")
+  @JsonPropertyDescription("Sessions that left drivers being replaced since the rollout started (moved, or closed "
+      + "by their clients), counted as new lows of sessionsToMove.")
   private Integer sessionsMoved;
+
+  @JsonPropertyDescription("Most drivers of the rollout's revision seen serving at once: progress is a new high.")
+  private Integer mostDriversUpdated;
+
+  @JsonPropertyDescription("Fewest sessions seen on drivers to be replaced: progress is a new low (sessions opened "
+      + "and closed meanwhile do not count).")
+  private Integer fewestSessionsToMove;
 
   @JsonPropertyDescription("A revision that made no progress within progressDeadline and was rolled back. The "
       + "pool does not try it again until spec.driver changes.")
@@ -150,6 +158,22 @@ public class RolloutStatus {
     this.sessionsMoved = sessionsMoved;
   }
 
+  public Integer getMostDriversUpdated() {
+    return mostDriversUpdated;
+  }
+
+  public void setMostDriversUpdated(Integer mostDriversUpdated) {
+    this.mostDriversUpdated = mostDriversUpdated;
+  }
+
+  public Integer getFewestSessionsToMove() {
+    return fewestSessionsToMove;
+  }
+
+  public void setFewestSessionsToMove(Integer fewestSessionsToMove) {
+    this.fewestSessionsToMove = fewestSessionsToMove;
+  }
+
   public String getFailedRevision() {
     return failedRevision;
   }
@@ -181,6 +205,8 @@ public class RolloutStatus {
     c.driversToReplace = driversToReplace;
     c.sessionsToMove = sessionsToMove;
     c.sessionsMoved = sessionsMoved;
+    c.mostDriversUpdated = mostDriversUpdated;
+    c.fewestSessionsToMove = fewestSessionsToMove;
     c.failedRevision = failedRevision;
     c.restartedAt = restartedAt;
     return c;
@@ -195,6 +221,8 @@ public class RolloutStatus {
         && Objects.equals(driversTotal, r.driversTotal) && Objects.equals(driversToReplace, r.driversToReplace)
         && Objects.equals(sessionsToMove, r.sessionsToMove)
         && Objects.equals(sessionsMoved, r.sessionsMoved) && Objects.equals(failedRevision, r.failedRevision)
+        && Objects.equals(mostDriversUpdated, r.mostDriversUpdated)
+        && Objects.equals(fewestSessionsToMove, r.fewestSessionsToMove)
         && Objects.equals(restartedAt, r.restartedAt);
   }
 

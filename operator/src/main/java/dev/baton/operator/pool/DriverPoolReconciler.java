@@ -65,13 +65,15 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
   private InformerEventSource<ControllerRevision, DriverPool> revisionSource;
 
   private final OperatorMetrics metrics;
+  private final CordonedNodes cordoned;
 
   /**
    * @param operatorNamespace where the operator's pods run: the only namespace whose operator
    *     pods the drivers' NetworkPolicy admits
    */
   public DriverPoolReconciler(DriverProber prober, ControlTokens tokens, OperatorMetrics metrics, String gatewayImage,
-      String operatorNamespace) {
+      String operatorNamespace, CordonedNodes cordoned) {
+    this.cordoned = cordoned;
     this.prober = prober;
     this.operatorNamespace = operatorNamespace;
     this.gatewayImage = gatewayImage;
@@ -136,6 +138,10 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
       metrics.drivers(ns, name, countByRevisionAndState(drivers));
       DriverPoolStatus status = status(pool, drivers, plan, previous, gatewayStatus(pool, context));
       if (!status.equals(pool.getStatus())) {
+        pool = PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(pool, context, p -> {
+          p.setStatus(status);
+          return p;
+        });
         logTransitions(pool, previous, status, events);
         for (PoolPlan.PlanEvent e : plan.events()) {
           LOG.info("{}: {}", e.reason(), e.message());
@@ -145,10 +151,6 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
             events.normal(pool, e.reason(), e.message());
           }
         }
-        pool = PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(pool, context, p -> {
-          p.setStatus(status);
-          return p;
-        });
       }
 
       if (plan.create() > 0) {
@@ -330,7 +332,8 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
           status.isPresent(), status.map(s -> s.getState() == StatusResponse.State.ACCEPTING).orElse(false),
           status.map(StatusResponse::getSessions).orElse(0), unschedulable, failed,
           p.getMetadata().getCreationTimestamp() == null ? Instant.now()
-              : Instant.parse(p.getMetadata().getCreationTimestamp())));
+              : Instant.parse(p.getMetadata().getCreationTimestamp()),
+          cordoned.cordoned(p.getSpec() == null ? null : p.getSpec().getNodeName())));
     }
     return out;
   }

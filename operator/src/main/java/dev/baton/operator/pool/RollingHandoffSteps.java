@@ -35,7 +35,12 @@ final class RollingHandoffSteps implements StepPlanner {
         continue;
       }
       if (!d.up()) {
-        drain.add(d.name()); // serves no one: costs no capacity
+        // Not serving now: it costs no capacity. One that never ran or holds nothing goes at
+        // once; one that holds sessions (or unknown ones) goes once a new driver serves, so a
+        // probe that fails once before then drains nothing.
+        if (!d.started() || d.reachable() && d.sessions() == 0 || fleet.freshUp() > 0) {
+          drain.add(d.name());
+        }
       } else if (up - 1 >= minUp) {
         drain.add(d.name());
         up--;

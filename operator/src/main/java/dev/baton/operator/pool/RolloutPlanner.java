@@ -41,7 +41,8 @@ public final class RolloutPlanner {
     String lastStable = in.lastStableRevision();
 
     RolloutStatus r = prev == null ? null : prev.copy();
-    boolean wanted = !target.equals(current) || !fleet.outdated().isEmpty() || r != null && underway(r.getPhase());
+    boolean wanted = !target.equals(current) || !fleet.outdated().isEmpty() || r != null && underway(r.getPhase())
+        || r != null && r.getPhase() == RolloutPhase.Failed && !target.equals(r.getRevision());
     if (wanted) {
       if (r == null || !target.equals(r.getRevision()) || r.getPhase() == RolloutPhase.Complete
           || r.getPhase() == RolloutPhase.RolledBack) {
@@ -77,7 +78,6 @@ public final class RolloutPlanner {
           target = lastStable;
           fleet = Fleet.of(target, in.replicas(), in.drivers());
           r = start(in, target, current, RolloutPhase.RollingBack, failed, now);
-          r.setFromRevision(failed);
           track(r, fleet, now);
           events.add(new PoolPlan.PlanEvent(true, "RollingBack", "rolling back from revision " + failed
               + " to the last stable revision " + target + "; " + failed + " is not tried again until spec.driver changes"));
@@ -113,12 +113,15 @@ public final class RolloutPlanner {
       steps = new Steps(createRevision == null ? 0 : (int) Math.max(0, in.replicas() - old), List.of(), List.of());
     } else {
       UpgradeStrategy strategy = r != null && underway(phase) ? r.getStrategy() : in.strategy();
+      if (strategy == UpgradeStrategy.Recreate && target.equals(current)) {
+        // Same revision (a cordoned node): the drivers can hand their sessions over, so they do.
+        strategy = UpgradeStrategy.RollingHandoff;
+      }
       steps = StepPlanner.of(strategy).next(fleet, in.maxSurge(), in.maxUnavailable());
     }
 
     List<String> delete = Stream.concat(steps.delete().stream(), fleet.live().stream()
-        .filter(d -> d.failed() || phase != RolloutPhase.Failed && d.draining()
-            && (!d.started() || d.reachable() && d.sessions() == 0))
+        .filter(d -> d.failed() || d.draining() && (!d.started() || d.reachable() && d.sessions() == 0))
         .map(DriverView::name)).distinct().toList();
     List<DriverView> endpoints = endpoints(fleet, steps.drain(), delete, in.maxPerDriver());
     return new PoolPlan(steps.create(), createRevision, steps.drain(), delete, endpoints, current, target, lastStable,
@@ -156,25 +159,35 @@ public final class RolloutPlanner {
     return r;
   }
 
-  /** Counts what the fleet shows and moves lastProgressTime when any count improved. */
+  /**
+   * Counts what the fleet shows. Progress is a new best of this rollout: more drivers of its
+   * revision serving at once than ever, or fewer sessions left on drivers to replace than ever
+   * (so a driver that flaps, or sessions opened and closed on old drivers, never postpone the
+   * deadline; an old driver emptied and removed shows as its sessions leaving). A stopped rollout
+   * resumes when a new driver serves after all (room was made, the image became pullable).
+   */
   private static void track(RolloutStatus r, Fleet fleet, Instant now) {
-    int updated = (int) fleet.freshUp();
-    int toMove = fleet.sessionsToMove();
-    int toReplace = fleet.outdated().size();
     if (r.getPhase() == RolloutPhase.Complete || r.getPhase() == RolloutPhase.RolledBack) {
       return;
     }
-    boolean progress = r.getDriversUpdated() != null && (updated > r.getDriversUpdated()
-        || r.getSessionsToMove() != null && toMove < r.getSessionsToMove()
-        || r.getDriversToReplace() != null && toReplace < r.getDriversToReplace());
-    if (r.getSessionsToMove() != null && toMove < r.getSessionsToMove()) {
-      r.setSessionsMoved((r.getSessionsMoved() == null ? 0 : r.getSessionsMoved()) + r.getSessionsToMove() - toMove);
+    int updated = (int) fleet.freshUp();
+    int toMove = fleet.sessionsToMove();
+    boolean first = r.getMostDriversUpdated() == null;
+    boolean newDriver = !first && updated > r.getMostDriversUpdated();
+    boolean fewerSessions = !first && toMove < r.getFewestSessionsToMove();
+    if (fewerSessions) {
+      r.setSessionsMoved((r.getSessionsMoved() == null ? 0 : r.getSessionsMoved()) + r.getFewestSessionsToMove() - toMove);
     }
+    r.setMostDriversUpdated(first ? updated : Math.max(updated, r.getMostDriversUpdated()));
+    r.setFewestSessionsToMove(first ? toMove : Math.min(toMove, r.getFewestSessionsToMove()));
     r.setDriversUpdated(updated);
     r.setDriversTotal(fleet.replicas());
     r.setSessionsToMove(toMove);
-    r.setDriversToReplace(toReplace);
-    if (progress && r.getPhase() != RolloutPhase.Paused && r.getPhase() != RolloutPhase.Failed) {
+    r.setDriversToReplace(fleet.outdated().size());
+    if (r.getPhase() == RolloutPhase.Failed && newDriver) {
+      r.setPhase(r.getFailedRevision() != null ? RolloutPhase.RollingBack : RolloutPhase.Progressing);
+    }
+    if ((newDriver || fewerSessions) && underwayUnpaused(r.getPhase())) {
       r.setLastProgressTime(now.toString());
     }
   }

@@ -177,8 +177,7 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
       if (fromDraining && (move == null || move.getStep() == MoveStep.WaitingForQuiet)) {
         // A move goes only to a driver of the revision the pool is heading to, so each session
         // moves once per rollout (new sessions may land on old drivers while new ones start).
-        target = pickDriver(client, ns, cs.getSpec().getPool(), fromName,
-            pool.getStatus() == null ? null : pool.getStatus().getUpdateRevision());
+        target = pickDriver(client, ns, cs.getSpec().getPool(), fromName, moveRevision(pool));
       }
       MovePlanner.Facts facts = new MovePlanner.Facts(atFrom.known(), fromDraining, atFrom.info().isPresent(),
           atFrom.info().map(SessionInfo::getOperationsRunning).orElse(0), target.isPresent(),
@@ -415,6 +414,22 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
       }
     }
     return Optional.ofNullable(best);
+  }
+
+  /**
+   * The revision a move may go to: the one the pool heads to, except when its rollout stopped
+   * (no progress, no rollback): then sessions on drivers drained before it stopped go wherever
+   * the pool takes sessions, rather than wait for drivers that will not come.
+   */
+  private static String moveRevision(DriverPool pool) {
+    if (pool.getStatus() == null) {
+      return null;
+    }
+    var rollout = pool.getStatus().getRollout();
+    if (rollout != null && rollout.getPhase() == dev.baton.api.model.RolloutPhase.Failed) {
+      return null;
+    }
+    return pool.getStatus().getUpdateRevision();
   }
 
   private static boolean openedAdHoc(ClientSession cs) {

@@ -41,8 +41,10 @@ final class FleetSimulation {
     }
 
     DriverView view() {
-      return new DriverView(name, "10.0.0." + (Math.abs(name.hashCode()) % 250), revision, up, up || failed, false,
-          draining, up && reachable, up && reachable && !draining, sessions.size(), false, failed, created, cordoned);
+      boolean serves = up && !failed;
+      return new DriverView(name, "10.0.0." + (Math.abs(name.hashCode()) % 250), revision, serves, up || failed, false,
+          draining, serves && reachable, serves && reachable && !draining, sessions.size(), false, failed, created,
+          cordoned);
     }
   }
 

@@ -164,6 +164,69 @@ class RolloutPlannerTest {
   }
 
   @Test
+  void aStoppedRolloutRevertedToWhatRunsSettlesAsComplete() {
+    FleetSimulation sim = new FleetSimulation(2, "a", 2);
+    sim.autoRollback = false;
+    sim.deadline = Duration.ofSeconds(30);
+    sim.broken.add("b");
+    sim.specRevision = "b";
+    sim.runUntil(s -> s.rollout != null && s.rollout.getPhase() == RolloutPhase.Failed, 20, p -> {});
+    // The broken drivers exit and are removed; the user reverts the spec to what runs.
+    sim.drivers.values().stream().filter(d -> d.revision.equals("b")).forEach(d -> d.failed = true);
+    sim.step(STEP, p -> {});
+    sim.specRevision = "a";
+    sim.runUntil(s -> s.rollout.getPhase() == RolloutPhase.Complete, 10, p -> {});
+    assertThat(sim.last.complete().status()).isTrue();
+    assertThat(sim.allAt("a")).isTrue();
+  }
+
+  @Test
+  void aNodeMaintenanceRolloutStoppedForLackOfRoomResumesWhenRoomIsMade() {
+    FleetSimulation sim = new FleetSimulation(2, "a", 3);
+    sim.deadline = Duration.ofSeconds(30);
+    sim.broken.add("a"); // the replacement cannot start: no room
+    FleetSimulation.Driver onCordoned = sim.drivers.values().iterator().next();
+    onCordoned.cordoned = true;
+    sim.runUntil(s -> s.rollout != null && s.rollout.getPhase() == RolloutPhase.Failed, 20, p -> {});
+    assertThat(sim.rollout.getFailedRevision()).as("nothing to roll back to: same revision").isNull();
+    sim.broken.clear();
+    sim.runUntil(s -> s.rollout.getPhase() == RolloutPhase.Complete, 20, p -> {});
+    assertThat(sim.drivers).doesNotContainKey(onCordoned.name);
+    assertThat(sim.sessions()).isEqualTo(6);
+  }
+
+  @Test
+  void sessionsOpenedAndClosedOnOldDriversDoNotPostponeTheDeadline() {
+    FleetSimulation sim = new FleetSimulation(2, "a", 2);
+    sim.deadline = Duration.ofSeconds(60);
+    sim.broken.add("b");
+    sim.specRevision = "b";
+    FleetSimulation.Driver old = sim.drivers.values().iterator().next();
+    for (int i = 0; i < 30 && (sim.rollout == null || sim.rollout.getPhase() != RolloutPhase.RollingBack); i++) {
+      if (i % 2 == 0) {
+        old.sessions.put("churn-" + i, 0);
+      } else {
+        old.sessions.remove("churn-" + (i - 1));
+      }
+      sim.step(STEP, p -> {});
+    }
+    assertThat(sim.rollout.getPhase()).isEqualTo(RolloutPhase.RollingBack);
+    assertThat(sim.now).as("the churn did not postpone it").isBeforeOrEqualTo(
+        FleetSimulation.T0.plus(sim.deadline).plusSeconds(20));
+  }
+
+  @Test
+  void anOldDriverThatMissesAProbeIsNotDrainedWhileItHoldsSessions() {
+    DriverView blip = new DriverView("a-blip", "10.0.0.7", "a", true, true, false, false, false, false, 0, false,
+        false, T0);
+    List<DriverView> drivers = List.of(driver("a-ok", "a", true, 3, 10), blip);
+    PoolPlan plan = RolloutPlanner.plan(new PoolInput(2, 50, UpgradeStrategy.RollingHandoff, 1, 0,
+        Duration.ofMinutes(10), true, false, "b", null, "a", "a", null, drivers, T0));
+    assertThat(plan.drain()).isEmpty();
+    assertThat(plan.create()).isEqualTo(1);
+  }
+
+  @Test
   void pausedStartsNoNewStepAndPausedTimeDoesNotCountTowardTheDeadline() {
     FleetSimulation sim = new FleetSimulation(3, "a", 2);
     sim.deadline = Duration.ofMinutes(2);
