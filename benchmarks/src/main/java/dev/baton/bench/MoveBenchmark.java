@@ -2,23 +2,10 @@ package dev.baton.bench;
 
 import dev.baton.client.Baton;
 import dev.baton.client.Session;
-import dev.baton.e2e.controlplane.ControlPlane;
-import dev.baton.e2e.node.ImageCatalog;
-import dev.baton.e2e.node.LocalNode;
-import dev.baton.gateway.Authenticator;
-import dev.baton.gateway.GatewayOptions;
-import dev.baton.gateway.GatewayServer;
-import dev.baton.gateway.SessionCreator;
-import dev.baton.gateway.SessionDirectory;
-import dev.baton.operator.BatonOperator;
 import dev.baton.api.model.ClientSession;
 import dev.baton.api.model.DriverPool;
 import dev.baton.api.model.SessionPhase;
-import dev.baton.operator.pool.ControlTokens;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,49 +28,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Usage: {@code ./bench move [sessions] [client threads]} (defaults 24 and 8).
  */
 public final class MoveBenchmark {
-  private static final String NS = "bench";
+  private static final String NS = BenchPool.NS;
 
   public static void main(String[] args) throws Exception {
     int sessionCount = args.length > 0 ? Integer.parseInt(args[0]) : 24;
     int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
-    Path dir = Files.createTempDirectory("baton-bench-move");
-    try (ControlPlane plane = ControlPlane.start(dir, false);
-        KubernetesClient admin = plane.adminClient();
-        KubernetesClient nodeClient = plane.adminClient();
-        LocalNode node = new LocalNode(nodeClient, LocalNode.DEFAULT_NAME, ImageCatalog.standard(), dir.resolve("pods"))
-            .start()) {
-      plane.installCrds(Path.of("crds"), admin);
-      check(plane.kubectl("create", "namespace", NS));
-      try (BatonOperator operator = new BatonOperator(admin, Set.of(NS), null).start()) {
-        check(plane.kubectlApply("""
-            apiVersion: v1
-            kind: Secret
-            metadata: {name: bench-tokens, namespace: bench}
-            stringData: {bench: bench-token}
-            ---
-            apiVersion: baton.dev/v1alpha1
-            kind: DriverPool
-            metadata: {name: bench, namespace: bench}
-            spec:
-              replicas: 4
-              driver: {image: registry.example/baton-driver:1.0.0, engine: {threads: 1}}
-              sessions: {maxPerPrincipal: 1000}
-            """));
-        awaitPool(admin, 4);
-        String control = new ControlTokens(admin).token(NS, "bench");
-        try (SessionDirectory directory = new SessionDirectory(admin, NS, "bench");
-            GatewayServer gateway = new GatewayServer(directory, new SessionCreator(admin, NS, "bench"),
-                new Authenticator(admin, NS, "bench-tokens", Duration.ofSeconds(10)),
-                GatewayOptions.local(Duration.ofSeconds(30)).withSessionToken(ControlTokens.sessionToken(control)))) {
-          run(admin, gateway, sessionCount, threads);
-        }
-      }
+    try (BenchPool pool = BenchPool.start(4)) {
+      run(pool, sessionCount, threads);
     }
   }
 
-  private static void run(KubernetesClient admin, GatewayServer gateway, int sessionCount, int threads)
-      throws Exception {
-    String target = "127.0.0.1:" + gateway.port();
+
+  private static void run(BenchPool pool, int sessionCount, int threads) throws Exception {
+    KubernetesClient admin = pool.admin();
+    String target = pool.target();
     List<Session> sessions = new ArrayList<>();
     for (int i = 0; i < sessionCount; i++) {
       Session s = Baton.builder().target(target).token("bench-token").connect();
@@ -126,7 +84,8 @@ public final class MoveBenchmark {
     long scaleStart = System.nanoTime();
     var down = admin.resources(DriverPool.class).inNamespace(NS).withName("bench")
         .edit(p -> { p.getSpec().setReplicas(2); return p; });
-    awaitPool(admin, 2);
+    pool.await(p -> Integer.valueOf(2).equals(p.getStatus().getReplicas())
+        && Integer.valueOf(2).equals(p.getStatus().getReadyReplicas()));
     Set<String> remaining = Set.copyOf(admin.pods().inNamespace(NS).withLabels(
         dev.baton.api.PoolLabels.driverSelector("bench")).list().getItems().stream()
         .filter(p -> p.getMetadata().getDeletionTimestamp() == null).map(p -> p.getMetadata().getName()).toList());
@@ -174,17 +133,5 @@ public final class MoveBenchmark {
       }
     }
     return out;
-  }
-
-  private static void awaitPool(KubernetesClient admin, int replicas) {
-    admin.resources(DriverPool.class).inNamespace(NS).withName("bench").waitUntilCondition(p -> p != null
-        && p.getStatus() != null && Integer.valueOf(replicas).equals(p.getStatus().getReplicas())
-        && Integer.valueOf(replicas).equals(p.getStatus().getReadyReplicas()), 300, TimeUnit.SECONDS);
-  }
-
-  private static void check(ControlPlane.KubectlResult r) {
-    if (r.exitCode() != 0) {
-      throw new IllegalStateException(r.output());
-    }
   }
 }

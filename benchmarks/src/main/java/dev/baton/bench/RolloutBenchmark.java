@@ -5,20 +5,7 @@ import dev.baton.api.model.DriverPool;
 import dev.baton.api.model.UpgradeStrategy;
 import dev.baton.client.Baton;
 import dev.baton.client.Session;
-import dev.baton.e2e.controlplane.ControlPlane;
-import dev.baton.e2e.node.ImageCatalog;
-import dev.baton.e2e.node.LocalNode;
-import dev.baton.gateway.Authenticator;
-import dev.baton.gateway.GatewayOptions;
-import dev.baton.gateway.GatewayServer;
-import dev.baton.gateway.SessionCreator;
-import dev.baton.gateway.SessionDirectory;
-import dev.baton.operator.BatonOperator;
-import dev.baton.operator.pool.ControlTokens;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,67 +29,41 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Usage: {@code ./bench rollout [sessions] [client threads]} (defaults 24 and 8).
  */
 public final class RolloutBenchmark {
-  private static final String NS = "bench";
+  private static final String NS = BenchPool.NS;
 
   public static void main(String[] args) throws Exception {
     int sessionCount = args.length > 0 ? Integer.parseInt(args[0]) : 24;
     int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
-    Path dir = Files.createTempDirectory("baton-bench-rollout");
-    try (ControlPlane plane = ControlPlane.start(dir, false);
-        KubernetesClient admin = plane.adminClient();
-        KubernetesClient nodeClient = plane.adminClient();
-        LocalNode node = new LocalNode(nodeClient, LocalNode.DEFAULT_NAME, ImageCatalog.standard(), dir.resolve("pods"))
-            .start()) {
-      plane.installCrds(Path.of("crds"), admin);
-      check(plane.kubectl("create", "namespace", NS));
-      try (BatonOperator operator = new BatonOperator(admin, Set.of(NS), null).start()) {
-        check(plane.kubectlApply("""
-            apiVersion: v1
-            kind: Secret
-            metadata: {name: bench-tokens, namespace: bench}
-            stringData: {bench: bench-token}
-            ---
-            apiVersion: baton.dev/v1alpha1
-            kind: DriverPool
-            metadata: {name: bench, namespace: bench}
-            spec:
-              replicas: 3
-              driver: {image: registry.example/baton-driver:1.0.0, engine: {threads: 1}}
-              sessions: {maxPerPrincipal: 1000}
-            """));
-        awaitComplete(admin, 1);
-        String control = new ControlTokens(admin).token(NS, "bench");
-        try (SessionDirectory directory = new SessionDirectory(admin, NS, "bench");
-            GatewayServer gateway = new GatewayServer(directory, new SessionCreator(admin, NS, "bench"),
-                new Authenticator(admin, NS, "bench-tokens", Duration.ofSeconds(10)),
-                GatewayOptions.local(Duration.ofSeconds(30)).withSessionToken(ControlTokens.sessionToken(control)))) {
-          String target = "127.0.0.1:" + gateway.port();
-          Result handoff = upgrade(admin, target, sessionCount, threads, UpgradeStrategy.RollingHandoff, "1.1.0");
-          Result replaced = upgrade(admin, target, sessionCount, threads, UpgradeStrategy.Recreate, "1.2.0");
-          System.out.printf("sessions %d, client threads %d, 3 drivers upgraded%n", sessionCount, threads);
-          System.out.printf("%-48s %8s %8s %8s %8s%n", "per-session pause during the upgrade, ms", "sessions", "p50",
-              "p99", "max");
-          Latencies.row("(a) RollingHandoff", handoff.pauses);
-          Latencies.row("(b) replaced without handoff (Recreate)", replaced.pauses);
-          System.out.printf("%-48s %12s %12s%n", "", "(a) handoff", "(b) replaced");
-          System.out.printf("%-48s %12d %12d%n", "failed calls", handoff.failed, replaced.failed);
-          System.out.printf("%-48s %12d %12d%n", "sessions whose state was lost", handoff.lost, replaced.lost);
-          System.out.printf("%-48s %12d %12d%n", "sessions moved", handoff.moved, replaced.moved);
-          System.out.printf("%-48s %12.1f %12.1f%n", "time to complete, s", handoff.seconds, replaced.seconds);
-          System.out.printf("%-48s %12.2f %12.2f%n", "sessions moved per second", handoff.moved / handoff.seconds,
-              replaced.moved / replaced.seconds);
-          System.out.printf("ratio of pauses (a)/(b): p50 %.2fx, max %.2fx%n",
-              Latencies.pct(handoff.pauses, 50) / (double) Math.max(1, Latencies.pct(replaced.pauses, 50)),
-              Latencies.max(handoff.pauses) / (double) Math.max(1, Latencies.max(replaced.pauses)));
-        }
-      }
+    try (BenchPool pool = BenchPool.start(3)) {
+      pool.await(p -> p.getStatus().getConditions().stream()
+          .anyMatch(c -> c.getType().equals("RolloutComplete") && c.getStatus().equals("True")));
+      Result handoff = upgrade(pool, sessionCount, threads, UpgradeStrategy.RollingHandoff, "1.1.0");
+      Result replaced = upgrade(pool, sessionCount, threads, UpgradeStrategy.Recreate, "1.2.0");
+      System.out.printf("sessions %d, client threads %d, 3 drivers upgraded%n", sessionCount, threads);
+      System.out.printf("%-48s %8s %8s %8s %8s%n", "per-session pause during the upgrade, ms", "sessions", "p50",
+          "p99", "max");
+      Latencies.row("(a) RollingHandoff", handoff.pauses);
+      Latencies.row("(b) replaced without handoff (Recreate)", replaced.pauses);
+      System.out.printf("%-48s %12s %12s%n", "", "(a) handoff", "(b) replaced");
+      System.out.printf("%-48s %12d %12d%n", "failed calls", handoff.failed, replaced.failed);
+      System.out.printf("%-48s %12d %12d%n", "sessions whose state was lost", handoff.lost, replaced.lost);
+      System.out.printf("%-48s %12d %12d%n", "sessions moved", handoff.moved, replaced.moved);
+      System.out.printf("%-48s %12.1f %12.1f%n", "time to complete, s", handoff.seconds, replaced.seconds);
+      System.out.printf("%-48s %12.2f %12.2f%n", "sessions moved per second", handoff.moved / handoff.seconds,
+          replaced.moved / replaced.seconds);
+      System.out.printf("ratio of pauses (a)/(b): p50 %.2fx, max %.2fx%n",
+          Latencies.pct(handoff.pauses, 50) / (double) Math.max(1, Latencies.pct(replaced.pauses, 50)),
+          Latencies.max(handoff.pauses) / (double) Math.max(1, Latencies.max(replaced.pauses)));
     }
   }
 
+
   private record Result(long[] pauses, int failed, int lost, int moved, double seconds) {}
 
-  private static Result upgrade(KubernetesClient admin, String target, int sessionCount, int threads,
+  private static Result upgrade(BenchPool pool, int sessionCount, int threads,
       UpgradeStrategy strategy, String version) throws Exception {
+    KubernetesClient admin = pool.admin();
+    String target = pool.target();
     List<Session> sessions = new ArrayList<>();
     for (int i = 0; i < sessionCount; i++) {
       Session s = Baton.builder().target(target).token("bench-token").connect();
@@ -152,7 +113,11 @@ public final class RolloutBenchmark {
       p.getSpec().getDriver().setImage("registry.example/baton-driver:" + version);
       return p;
     });
-    awaitComplete(admin, edited.getMetadata().getGeneration());
+    long generation = edited.getMetadata().getGeneration();
+    // The rollout of this generation complete: the same gate a pipeline uses.
+    pool.await(p -> p.getStatus().getObservedGeneration() != null
+        && p.getStatus().getObservedGeneration() >= generation && p.getStatus().getConditions().stream()
+            .anyMatch(c -> c.getType().equals("RolloutComplete") && c.getStatus().equals("True")));
     long end = System.nanoTime();
     Thread.sleep(3_000);
     running.set(false);
@@ -177,20 +142,5 @@ public final class RolloutBenchmark {
       }
     }
     return out;
-  }
-
-  /** The rollout of this generation complete: the same gate a pipeline uses. */
-  private static void awaitComplete(KubernetesClient admin, long generation) {
-    admin.resources(DriverPool.class).inNamespace(NS).withName("bench").waitUntilCondition(p -> p != null
-        && p.getStatus() != null && p.getStatus().getObservedGeneration() != null
-        && p.getStatus().getObservedGeneration() >= generation && p.getStatus().getConditions().stream()
-            .anyMatch(c -> c.getType().equals("RolloutComplete") && c.getStatus().equals("True")),
-        600, TimeUnit.SECONDS);
-  }
-
-  private static void check(ControlPlane.KubectlResult r) {
-    if (r.exitCode() != 0) {
-      throw new IllegalStateException(r.output());
-    }
   }
 }

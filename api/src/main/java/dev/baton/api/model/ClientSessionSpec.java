@@ -1,5 +1,6 @@
 package dev.baton.api.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /** What a session is: its pool, owner, configuration and views. */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class ClientSessionSpec {
   @Required
   @Pattern(Patterns.DNS_LABEL)

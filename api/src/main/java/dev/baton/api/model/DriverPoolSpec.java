@@ -1,5 +1,6 @@
 package dev.baton.api.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
@@ -8,6 +9,7 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.kubernetes.model.annotation.SpecReplicas;
 
 /** What the user wants of a pool. */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class DriverPoolSpec {
   @SpecReplicas
   @Min(0)

@@ -1,5 +1,6 @@
 package dev.baton.api.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Objects;
 
 /** Where a pool stands. Written only by the operator. */
+@JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class DriverPoolStatus {
   @JsonPropertyDescription("The generation of the spec this status describes.")

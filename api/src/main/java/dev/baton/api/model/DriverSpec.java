@@ -1,5 +1,6 @@
 package dev.baton.api.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The driver a pool runs: image, resources, environment and engine defaults. */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class DriverSpec {
   @Required
   @Size(min = 1, max = 512)

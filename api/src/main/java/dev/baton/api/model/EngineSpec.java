@@ -1,11 +1,13 @@
 package dev.baton.api.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 
 /** Session defaults passed to every driver of the pool. Unset fields keep the driver's own defaults. */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class EngineSpec {
   @Pattern(Patterns.QUANTITY)
   @JsonPropertyDescription("Default memory limit of a session's engine, e.g. 512Mi.")

@@ -1,5 +1,6 @@
 package dev.baton.api.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
@@ -11,6 +12,7 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import java.util.List;
 
 /** The gateway in front of a pool. */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class GatewaySpec {
   /** Kubernetes Service types the pool's Service may have. */
   public enum ServiceType { ClusterIP, NodePort, LoadBalancer }

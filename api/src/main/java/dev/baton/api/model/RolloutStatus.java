@@ -1,5 +1,6 @@
 package dev.baton.api.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.Objects;
@@ -8,6 +9,7 @@ import java.util.Objects;
  * The latest rollout of a pool: written by the operator before each step it takes, so an operator
  * restart continues from here.
  */
+@JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RolloutStatus {
   @JsonPropertyDescription("The revision the rollout moves the pool to.")

@@ -1,10 +1,12 @@
 package dev.baton.api.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.Objects;
 
 /** A move of a session from one driver to another, as far as it has gone. */
+@JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SessionMove {
   @JsonPropertyDescription("The driver pod the session is moving from.")

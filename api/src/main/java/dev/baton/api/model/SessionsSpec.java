@@ -1,5 +1,6 @@
 package dev.baton.api.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
@@ -7,6 +8,7 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 
 /** How sessions are spread over the pool's drivers and how long idle ones live. */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class SessionsSpec {
   @Min(1)
   @Max(10000)

@@ -1,5 +1,6 @@
 package dev.baton.api.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
@@ -11,6 +12,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(value = "self.maxSurge > 0 || self.maxUnavailable > 0",
     message = "maxSurge and maxUnavailable cannot both be 0: the rollout could never make progress",
     fieldPath = ".maxSurge", reason = "FieldValueInvalid")
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class UpgradeSpec {
   @Default("RollingHandoff")
   @JsonPropertyDescription("RollingHandoff (default): new drivers start, sessions are handed over, old "

@@ -1,10 +1,12 @@
 package dev.baton.api.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 
 /** A view declared with a session. */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class ViewSpec {
   @Required
   @Size(min = 1, max = 128)

@@ -48,6 +48,10 @@ final class PodNetwork implements AutoCloseable {
     } while (taken(octet));
     this.secondOctet = octet;
     check();
+    // An address of a pod that is gone is unreachable, as on a cluster network: without this
+    // route its packets would follow the host's default route (and meet whatever answers there).
+    // Each live pod's /30 is more specific and wins.
+    run(List.of("ip", "route", "replace", "unreachable", "10." + secondOctet + ".0.0/16"));
     LIVE.add(this);
   }
 
@@ -148,6 +152,7 @@ final class PodNetwork implements AutoCloseable {
     for (Attachment a : List.copyOf(attached)) {
       detach(a);
     }
+    quietly(List.of("ip", "route", "del", "unreachable", "10." + secondOctet + ".0.0/16"));
     LIVE.remove(this);
   }
 }

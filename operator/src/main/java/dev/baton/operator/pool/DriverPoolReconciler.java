@@ -153,6 +153,11 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
         }
       }
 
+      // The disruption budget counts every driver pod: raised before one is created, lowered
+      // only after one is deleted, so no eviction slips through in between.
+      OwnedObjects owned = new OwnedObjects(client);
+      int live = (int) drivers.stream().filter(d -> !d.terminating()).count();
+      owned.ensure(PoolObjects.disruptionBudget(pool, live + plan.create()));
       if (plan.create() > 0) {
         Optional<DriverSpec> driver = driverOf(spec, specRevision, stored, plan.createRevision());
         if (driver.isEmpty()) {
@@ -202,11 +207,10 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
         }
       }
 
-      OwnedObjects owned = new OwnedObjects(client);
+      owned.ensure(PoolObjects.disruptionBudget(pool, live + plan.create() - plan.delete().size()));
       owned.ensure(PoolObjects.driversService(pool));
       owned.ensure(PoolObjects.clientService(pool));
       owned.ensure(PoolObjects.endpointSlice(pool, PoolLabels.driversService(name), plan.endpoints()));
-      owned.ensure(PoolObjects.disruptionBudget(pool));
       owned.ensure(PoolObjects.networkPolicy(pool, operatorNamespace));
       ensureGateway(owned, pool);
       prober.retain(ns + "/" + name,

@@ -79,16 +79,19 @@ public final class PoolObjects {
     return b.build();
   }
 
-  /** Voluntary evictions take at most one driver at a time; the operator moves the rest. */
-  public static PodDisruptionBudget disruptionBudget(DriverPool pool) {
+  /**
+   * Refuses every voluntary eviction of a driver: the operator removes drivers itself once their
+   * sessions have moved (a node drain cordons the node first, and the operator replaces its
+   * drivers). {@code minAvailable} is the number of driver pods, kept by the operator, and raised
+   * before it creates one: an integer, because a percentage or maxUnavailable would be counted
+   * against the pool's scale ({@code spec.replicas}), which a surge exceeds.
+   */
+  public static PodDisruptionBudget disruptionBudget(DriverPool pool, int drivers) {
     return new PodDisruptionBudgetBuilder().withNewMetadata()
         .withName(PoolLabels.driversService(pool.getMetadata().getName()))
         .withNamespace(pool.getMetadata().getNamespace()).withLabels(labels(pool, "driver"))
         .withOwnerReferences(owner(pool)).endMetadata()
-        // No voluntary eviction of a driver: the operator removes drivers itself, once their
-        // sessions have moved. A node drain cordons the node, the operator replaces the drivers
-        // there like outdated ones, and the drain's evictions succeed as their pods go.
-        .withNewSpec().withMaxUnavailable(new IntOrString(0))
+        .withNewSpec().withMinAvailable(new IntOrString(drivers))
         .withNewSelector().withMatchLabels(PoolLabels.driverSelector(pool.getMetadata().getName())).endSelector()
         .endSpec().build();
   }

@@ -458,6 +458,31 @@ class OperatorIT {
     assertThat(writes).as("writes by the operator in steady state").isEmpty();
     assertThat(dev.baton.e2e.controlplane.AuditLog.writesBy(audit, OPERATOR_USER, 0))
         .as("the audit log does record the operator's writes").isNotEmpty();
+
+    // A newer CRD whose spec.driver gains a defaulted field, then a restart of this operator on
+    // the steady pool: no rollout starts and nothing at all is written.
+    DriverPool steady = await("restart", p -> true, 10);
+    var yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+    var crd = yaml.readTree(Path.of("..", "crds", "driverpools.baton.dev.yaml").toFile());
+    ((com.fasterxml.jackson.databind.node.ObjectNode) crd.at(
+        "/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/driver/properties/engine/properties"))
+        .putObject("spillToDisk").put("type", "boolean").put("default", true);
+    Path newer = java.nio.file.Files.createTempDirectory("newer-crd");
+    yaml.writeValue(newer.resolve("driverpools.baton.dev.yaml").toFile(), crd);
+    cluster.installCrds(newer);
+    assertThat(cluster.client().genericKubernetesResources("baton.dev/v1alpha1", "DriverPool").inNamespace(NS)
+        .withName("restart").get().getAdditionalProperties().toString()).as("the API server applies the new default")
+        .contains("spillToDisk=true");
+    int beforeRestart = dev.baton.e2e.controlplane.AuditLog.lines(audit);
+    operator.close();
+    operator = new BatonOperator(operatorClient, Set.of(NS), null).start();
+    Thread.sleep(4 * dev.baton.operator.pool.DriverPoolReconcilerTiming.RESYNC_MILLIS);
+    assertThat(dev.baton.e2e.controlplane.AuditLog.writesBy(audit, OPERATOR_USER, beforeRestart))
+        .as("writes by a restarted operator on a steady pool under a newer CRD").isEmpty();
+    DriverPool after = await("restart", p -> true, 10);
+    assertThat(after.getStatus().getCurrentRevision()).isEqualTo(steady.getStatus().getCurrentRevision());
+    assertThat(after.getStatus().getUpdateRevision()).isEqualTo(steady.getStatus().getCurrentRevision());
+    assertThat(after.getStatus().getRollout()).as("no rollout").isNull();
   }
 
   @Test
