@@ -10,13 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Session moves under load, on a real control plane with the local node: a pool of 4 drivers
@@ -45,36 +38,11 @@ public final class MoveBenchmark {
     List<Session> sessions = new ArrayList<>();
     for (int i = 0; i < sessionCount; i++) {
       Session s = Baton.builder().target(target).token("bench-token").connect();
-      s.sql("CREATE TEMP TABLE writes (n BIGINT)").collect();
       sessions.add(s);
     }
-    // Each call: an insert and a read of what was written (two RPCs), timed as one.
-    Map<String, List<long[]>> calls = new ConcurrentHashMap<>(); // session -> [start nanos, end nanos]
-    List<Throwable> failures = new CopyOnWriteArrayList<>();
-    AtomicBoolean running = new AtomicBoolean(true);
-    AtomicLong n = new AtomicLong();
-    ExecutorService load = Executors.newFixedThreadPool(threads);
-    for (int t = 0; t < threads; t++) {
-      List<Session> mine = new ArrayList<>();
-      for (int i = t; i < sessionCount; i += threads) {
-        mine.add(sessions.get(i));
-      }
-      load.submit(() -> {
-        while (running.get()) {
-          for (Session s : mine) {
-            long start = System.nanoTime();
-            try {
-              s.sql("INSERT INTO writes VALUES (" + n.incrementAndGet() + ")").collect();
-              s.sql("SELECT count(*) FROM writes").collect();
-            } catch (Throwable e) {
-              failures.add(e);
-            }
-            calls.computeIfAbsent(s.id(), k -> new CopyOnWriteArrayList<>()).add(new long[] {start, System.nanoTime()});
-          }
-        }
-        return null;
-      });
-    }
+    BenchClients clients = new BenchClients(sessions, threads);
+    Map<String, List<long[]>> calls = clients.calls;
+    List<Throwable> failures = clients.failures;
     Thread.sleep(5_000); // warm-up
     long baselineStart = System.nanoTime();
     Thread.sleep(15_000);
@@ -94,9 +62,7 @@ public final class MoveBenchmark {
     }
     long scaleEnd = System.nanoTime();
     Thread.sleep(2_000);
-    running.set(false);
-    load.shutdown();
-    load.awaitTermination(60, TimeUnit.SECONDS);
+    clients.close();
 
     List<String> moved = driverBefore.entrySet().stream().filter(e -> !remaining.contains(e.getValue()))
         .map(Map.Entry::getKey).toList();

@@ -9,14 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A driver upgrade as clients see it, on a real control plane with the local node: the same
@@ -67,45 +60,10 @@ public final class RolloutBenchmark {
     List<Session> sessions = new ArrayList<>();
     for (int i = 0; i < sessionCount; i++) {
       Session s = Baton.builder().target(target).token("bench-token").connect();
-      s.sql("CREATE TEMP TABLE writes (n BIGINT)").collect();
       sessions.add(s);
     }
     Map<String, Integer> migrationsBefore = migrations(admin);
-    // Each call: an insert and a read of what was written, timed as one. A client whose session
-    // lost its state sets it up again (what a Spark Connect client must do), inside the call.
-    Map<String, List<long[]>> calls = new ConcurrentHashMap<>();
-    List<Throwable> failures = new CopyOnWriteArrayList<>();
-    Set<String> lost = ConcurrentHashMap.newKeySet();
-    AtomicBoolean running = new AtomicBoolean(true);
-    AtomicLong n = new AtomicLong();
-    ExecutorService load = Executors.newFixedThreadPool(threads);
-    for (int t = 0; t < threads; t++) {
-      List<Session> mine = new ArrayList<>();
-      for (int i = t; i < sessionCount; i += threads) {
-        mine.add(sessions.get(i));
-      }
-      load.submit(() -> {
-        while (running.get()) {
-          for (Session s : mine) {
-            long start = System.nanoTime();
-            try {
-              s.sql("INSERT INTO writes VALUES (" + n.incrementAndGet() + ")").collect();
-              s.sql("SELECT count(*) FROM writes").collect();
-            } catch (Throwable e) {
-              failures.add(e);
-              lost.add(s.id());
-              try {
-                s.sql("CREATE TEMP TABLE IF NOT EXISTS writes (n BIGINT)").collect();
-              } catch (Throwable again) {
-                failures.add(again);
-              }
-            }
-            calls.computeIfAbsent(s.id(), k -> new CopyOnWriteArrayList<>()).add(new long[] {start, System.nanoTime()});
-          }
-        }
-        return null;
-      });
-    }
+    BenchClients clients = new BenchClients(sessions, threads);
     Thread.sleep(5_000);
     long begin = System.nanoTime();
     DriverPool edited = admin.resources(DriverPool.class).inNamespace(NS).withName("bench").edit(p -> {
@@ -122,24 +80,21 @@ public final class RolloutBenchmark {
     // Every session makes a call after the upgrade, so each lost one shows (a call can be held
     // for seconds while a session is re-opened).
     long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < settle && !sessions.stream().allMatch(s -> calls.getOrDefault(s.id(), List.of())
-        .stream().anyMatch(c -> c[0] > end))) {
+    while (System.nanoTime() < settle && !clients.allCalledSince(sessions, end)) {
       Thread.sleep(200);
     }
-    running.set(false);
-    load.shutdown();
-    load.awaitTermination(60, TimeUnit.SECONDS);
+    clients.close();
     Map<String, Integer> migrationsAfter = migrations(admin);
     // Handed over with their state: moved (the ClientSession counts a move) and never failed.
     int moved = (int) migrationsAfter.entrySet().stream()
-        .filter(e -> e.getValue() > migrationsBefore.getOrDefault(e.getKey(), 0) && !lost.contains(e.getKey()))
+        .filter(e -> e.getValue() > migrationsBefore.getOrDefault(e.getKey(), 0) && !clients.lost.contains(e.getKey()))
         .count();
-    long[] pauses = sessions.stream().mapToLong(s -> Latencies.max(Latencies.of(calls, s.id(), begin, end)))
+    long[] pauses = sessions.stream().mapToLong(s -> Latencies.max(Latencies.of(clients.calls, s.id(), begin, end)))
         .sorted().toArray();
     for (Session s : sessions) {
       s.close();
     }
-    return new Result(pauses, failures.size(), lost.size(), moved, (end - begin) / 1e9);
+    return new Result(pauses, clients.failures.size(), clients.lost.size(), moved, (end - begin) / 1e9);
   }
 
   private static Map<String, Integer> migrations(KubernetesClient admin) {
