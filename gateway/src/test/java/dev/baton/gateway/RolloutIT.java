@@ -109,7 +109,7 @@ class RolloutIT {
 
   @Test
   void rollingHandoffUnderLoadSurvivesThreeOperatorRestartsAndMovesEachSessionOnce() throws Exception {
-    openSessions(15, 15);
+    openSessions(30, 30);
     try (SessionLoad load = new SessionLoad(sessions, 8, 100_000)) {
       Thread.sleep(2000);
       Map<String, ClientSession> before = clientSessions();
@@ -122,7 +122,7 @@ class RolloutIT {
       // started, once sessions have begun to move, and once most have moved.
       restartOperatorWhen(p -> p.getStatus().getRollout() != null && newRevision.equals(p.getStatus().getRollout().getRevision()));
       restartOperatorWhen(p -> moved(p) >= 1);
-      restartOperatorWhen(p -> moved(p) >= 15 || p.getStatus().getRollout().getPhase() == RolloutPhase.Complete);
+      restartOperatorWhen(p -> moved(p) >= 30 || p.getStatus().getRollout().getPhase() == RolloutPhase.Complete);
       gate.get(300, TimeUnit.SECONDS);
       assertRolledOnce(before, newRevision, load);
     }
@@ -184,6 +184,38 @@ class RolloutIT {
       // A fixed spec is tried at once.
       long fixed = patch("{\"spec\":{\"upgrade\":{\"progressDeadline\":\"10m\"},\"driver\":{\"image\":\""
           + nextImage() + "\"}}}");
+      gate(fixed);
+    }
+  }
+
+  @Test
+  void withoutAutoRollbackAStuckRolloutStopsAtTheDeadlineAndTheOldDriversKeepServing() throws Exception {
+    openSessions(0, 6);
+    String stable = pool().getStatus().getCurrentRevision();
+    Set<String> oldDrivers = driverPods().stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+    try (SessionLoad load = new SessionLoad(sessions, 3, 10_000)) {
+      long generation = patch("{\"spec\":{\"upgrade\":{\"progressDeadline\":\"15s\",\"autoRollback\":false},"
+          + "\"driver\":{\"image\":\"registry.example/baton-driver-typo:3.0.0\"}}}");
+      Instant lastProgress = Instant.parse(awaitRollout(generation).getLastProgressTime());
+      DriverPool failed = cluster.client().resources(DriverPool.class).inNamespace(NS).withName(POOL)
+          .waitUntilCondition(p -> p.getStatus().getRollout().getPhase() == RolloutPhase.Failed, 120, TimeUnit.SECONDS);
+      Condition progressing = condition(failed, "Progressing");
+      assertThat(progressing.getStatus()).isEqualTo("False");
+      assertThat(progressing.getReason()).isEqualTo("ProgressDeadlineExceeded");
+      assertThat(Instant.parse(progressing.getLastTransitionTime())).as("not before the deadline")
+          .isAfterOrEqualTo(lastProgress.plusSeconds(15));
+      assertThat(failed.getStatus().getCurrentRevision()).isEqualTo(stable);
+      // For a while longer: every old driver still there, serving, not draining.
+      Thread.sleep(8000);
+      List<Pod> old = driverPods().stream().filter(p -> stable.equals(p.getMetadata().getLabels()
+          .get(PoolLabels.REVISION))).toList();
+      assertThat(old).extracting(p -> p.getMetadata().getName()).containsExactlyInAnyOrderElementsOf(oldDrivers);
+      assertThat(old).allSatisfy(p -> assertThat(p.getMetadata().getLabels()).doesNotContainKey(PoolLabels.DRAINING));
+      assertThat(condition(pool(), "Available").getStatus()).isEqualTo("True");
+      assertThat(load.failures()).as("failed calls").isEmpty();
+    } finally {
+      long fixed = patch("{\"spec\":{\"upgrade\":{\"progressDeadline\":\"10m\",\"autoRollback\":true},"
+          + "\"driver\":{\"image\":\"" + nextImage() + "\"}}}");
       gate(fixed);
     }
   }
