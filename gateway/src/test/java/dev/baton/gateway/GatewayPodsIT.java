@@ -91,32 +91,16 @@ class GatewayPodsIT {
     }
   }
 
-  /** The gateway pods that are Ready. */
   private static List<Pod> gateways() {
-    return cluster.client().pods().inNamespace(NS).withLabels(GatewayObjects.selector("fleet")).list().getItems()
-        .stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null && p.getStatus().getPodIP() != null
-            && p.getStatus().getConditions().stream()
-                .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True")))
-        .toList();
+    return GatewayPods.ready(cluster.client(), NS, "fleet");
   }
 
-  /** Both replicas Ready (a killed one is restarted by the local node). */
   private static List<Pod> bothGateways() throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (System.nanoTime() < deadline) {
-      List<Pod> ready = gateways();
-      if (ready.size() == 2) {
-        return ready;
-      }
-      Thread.sleep(250);
-    }
-    throw new AssertionError("two gateway replicas never became Ready");
+    return GatewayPods.both(cluster.client(), NS, "fleet");
   }
 
-  /** Both gateway pods, as one SDK target. */
   private static String target() throws InterruptedException {
-    return bothGateways().stream().map(p -> p.getStatus().getPodIP() + ":" + GatewayObjects.GATEWAY_PORT)
-        .collect(Collectors.joining(","));
+    return GatewayPods.target(cluster.client(), NS, "fleet");
   }
 
   private static String metrics(Pod gateway) throws Exception {

@@ -554,23 +554,8 @@ class RolloutIT {
         .stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
   }
 
-  /** Both gateway replicas, once Ready, as one SDK target. */
   private static String target() throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (true) {
-      List<Pod> ready = cluster.client().pods().inNamespace(NS).withLabels(GatewayObjects.selector(POOL)).list()
-          .getItems().stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null
-              && p.getStatus().getPodIP() != null && p.getStatus().getConditions().stream()
-                  .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"))).toList();
-      if (ready.size() == 2) {
-        return ready.stream().map(p -> p.getStatus().getPodIP() + ":" + GatewayObjects.GATEWAY_PORT)
-            .collect(Collectors.joining(","));
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("two gateway replicas never became Ready");
-      }
-      Thread.sleep(250);
-    }
+    return GatewayPods.target(cluster.client(), NS, POOL);
   }
 
   /** Declared sessions (ClientSessions applied here) and sessions opened through the gateway. */
