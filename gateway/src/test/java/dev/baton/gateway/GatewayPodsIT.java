@@ -57,9 +57,9 @@ class GatewayPodsIT {
   static void start() throws Exception {
     cluster.installCrds(Path.of("..", "crds"));
     cluster.namespace(NS);
-    cluster.applyFile(Path.of("..", "operator", "src", "main", "resources", "rbac", "operator-clusterrole.yaml"));
-    operator = new BatonOperator(cluster.clientBoundTo("baton-operator", "baton-system", "baton-operator"),
-        Set.of(NS), null).start();
+    // The chart's namespace-scoped mode: the operator's rights are bound in this namespace only.
+    operator = new BatonOperator(cluster.operatorClientWithChartRbac(Map.of("watchNamespaces[0]", NS)), Set.of(NS),
+        null).start();
     cluster.apply("""
         apiVersion: v1
         kind: Secret

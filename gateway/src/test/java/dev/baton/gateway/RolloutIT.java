@@ -54,7 +54,8 @@ class RolloutIT {
   static void start() throws Exception {
     cluster.installCrds(Path.of("..", "crds"));
     cluster.namespace(NS);
-    cluster.applyFile(Path.of("..", "operator", "src", "main", "resources", "rbac", "operator-clusterrole.yaml"));
+    // The chart's namespace-scoped mode: the operator's rights are bound in this namespace only.
+    cluster.operatorClientWithChartRbac(Map.of("watchNamespaces[0]", NS));
     operator = newOperator();
     cluster.apply("""
         apiVersion: v1
@@ -86,8 +87,7 @@ class RolloutIT {
   }
 
   private static BatonOperator newOperator() {
-    return new BatonOperator(cluster.clientBoundTo("baton-operator", "baton-system", "baton-operator"), Set.of(NS),
-        null).start();
+    return new BatonOperator(cluster.clientAsServiceAccount("baton-system", "baton-operator"), Set.of(NS), null).start();
   }
 
   @BeforeEach

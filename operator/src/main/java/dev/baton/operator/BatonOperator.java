@@ -22,6 +22,7 @@ public final class BatonOperator implements AutoCloseable {
   private final DriverProber prober = new DriverProber();
   private final CordonedNodes cordoned;
   private final OperatorMetrics metrics = new OperatorMetrics();
+  private final KubernetesClient client;
 
   /**
    * @param namespaces namespaces to watch; empty watches all
@@ -45,6 +46,7 @@ public final class BatonOperator implements AutoCloseable {
   /** As above, with a hook told when a session move passes each point (tests stop the operator there). */
   public BatonOperator(KubernetesClient client, Set<String> namespaces, String leaseNamespace, String identity,
       boolean exitOnLostLeadership, MoveHook moveHook) {
+    this.client = client;
     operator = new Operator(o -> {
       o.withKubernetesClient(client).withCloseClientOnStop(false).withStopOnInformerErrorDuringStartup(true)
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()));
@@ -95,7 +97,12 @@ public final class BatonOperator implements AutoCloseable {
     return metrics;
   }
 
+  /**
+   * Starts the controllers, after checking that the installed CRDs have every field this
+   * operator writes ({@link InstalledCrds.OutdatedCrdsException} says what to apply if not).
+   */
   public BatonOperator start() {
+    InstalledCrds.verify(client);
     operator.start();
     return this;
   }

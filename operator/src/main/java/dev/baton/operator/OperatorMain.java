@@ -45,7 +45,14 @@ public final class OperatorMain {
       client.close();
       stopped.countDown();
     }, "shutdown"));
-    operator.start();
+    try {
+      operator.start();
+    } catch (InstalledCrds.OutdatedCrdsException e) {
+      // Exit rather than run half-blind: the pod restarts until the CRDs are applied, and its
+      // log (and termination message) says what to run.
+      LOG.error("{}", e.getMessage());
+      System.exit(1);
+    }
     LOG.info("operator started namespaces={} leaderElection={}", namespaces.isEmpty() ? "all" : namespaces,
         leaseNamespace == null ? "off" : leaseNamespace);
     stopped.await();

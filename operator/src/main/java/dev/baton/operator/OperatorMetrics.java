@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The operator's Prometheus metrics. Reconcile counts and durations by controller and outcome
  * come from java-operator-sdk's Micrometer support; Baton adds {@code baton_drivers} (by pool,
- * revision and state) and {@code baton_sessions} (by pool and phase).
+ * revision and state), {@code baton_sessions} (by pool and phase) and {@code baton_rollout_phase}.
  */
 public final class OperatorMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -19,6 +19,10 @@ public final class OperatorMetrics {
   private final Map<List<String>, Integer> drivers = new ConcurrentHashMap<>();
   /** namespace/name of a session -> (namespace, pool, phase). */
   private final Map<String, List<String>> sessions = new ConcurrentHashMap<>();
+  /** (namespace, pool) -> rollout phase. */
+  private final Map<List<String>, String> rollouts = new ConcurrentHashMap<>();
+  private static final List<String> ROLLOUT_PHASES = java.util.Arrays.stream(dev.baton.api.model.RolloutPhase.values())
+      .map(Enum::name).toList();
 
   public MeterRegistry registry() {
     return registry;
@@ -34,6 +38,26 @@ public final class OperatorMetrics {
             .description("Driver pods by pool, revision and state")
             .tags("namespace", namespace, "pool", pool, "revision", key.get(2), "state", key.get(3))
             .register(registry);
+      }
+    }
+  }
+
+  /**
+   * Records the phase of a pool's rollout ({@code baton_rollout_phase}: 1 for the phase it is
+   * in, 0 for the others; null when the pool has no rollout or is gone). The chart's alert on a
+   * stuck rollout watches {@code phase="Failed"}.
+   */
+  public void rolloutPhase(String namespace, String pool, String phase) {
+    List<String> key = List.of(namespace, pool);
+    if (phase == null) {
+      rollouts.remove(key);
+      return;
+    }
+    if (rollouts.put(key, phase) == null) {
+      for (String p : ROLLOUT_PHASES) {
+        Gauge.builder("baton_rollout_phase", rollouts, m -> p.equals(m.get(key)) ? 1 : 0)
+            .description("1 for the phase a pool's rollout is in")
+            .tags("namespace", namespace, "pool", pool, "phase", p).register(registry);
       }
     }
   }

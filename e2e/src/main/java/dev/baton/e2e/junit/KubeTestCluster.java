@@ -1,5 +1,6 @@
 package dev.baton.e2e.junit;
 
+import dev.baton.e2e.chart.RenderedChart;
 import dev.baton.e2e.controlplane.ControlPlane;
 import dev.baton.e2e.node.ImageCatalog;
 import dev.baton.e2e.node.LocalNode;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -209,6 +211,20 @@ public final class KubeTestCluster implements BeforeAllCallback, AfterAllCallbac
     if (r.exitCode() != 0) {
       throw new IllegalStateException("kubectl apply -f " + manifest + " failed:\n" + r.output());
     }
+  }
+
+  /**
+   * Installs the RBAC the chart renders for release {@code baton} in {@code baton-system} (its
+   * ServiceAccount {@code baton-operator}, roles and bindings) and returns a client acting as
+   * that account, so the operator under test runs with exactly the chart's rights.
+   *
+   * @param values {@code --set} values, e.g. {@code watchNamespaces[0]=pools}
+   */
+  public KubernetesClient operatorClientWithChartRbac(Map<String, ?> values) {
+    namespace(RenderedChart.NAMESPACE);
+    var rendered = RenderedChart.render(RenderedChart.CHART, values);
+    admin.resourceList(rendered.rbac()).forceConflicts().serverSideApply();
+    return clientAsServiceAccount(RenderedChart.NAMESPACE, "baton-operator");
   }
 
   /**

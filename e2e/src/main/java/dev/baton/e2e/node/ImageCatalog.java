@@ -71,7 +71,7 @@ public final class ImageCatalog {
     };
   }
 
-  /** The project's images: the driver and the gateway (jars from the build) and a shell image for tests. */
+  /** The project's images: the driver, gateway and operator (jars from the build) and a shell image for tests. */
   public static ImageCatalog standard() {
     ImageCatalog catalog = new ImageCatalog();
     String driverJar = System.getProperty("baton.driver.jar");
@@ -84,6 +84,11 @@ public final class ImageCatalog {
     if (gatewayJar != null) {
       catalog.with("baton-gateway", javaJar(Path.of(gatewayJar), null,
           List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")));
+    }
+    String operatorJar = System.getProperty("baton.operator.jar");
+    if (operatorJar != null) {
+      catalog.with("baton-operator", javaJar(Path.of(operatorJar), null,
+          List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")));
     }
     // A container whose command is run as written, like a busybox image.
     catalog.with("busybox", (image, c) -> {

@@ -137,6 +137,8 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
       // an operator restart continues from what was decided (a rollback is never forgotten).
       metrics.drivers(ns, name, countByRevisionAndState(drivers));
       DriverPoolStatus status = status(pool, drivers, plan, previous, gatewayStatus(pool, context));
+      metrics.rolloutPhase(ns, name, status.getRollout() == null || status.getRollout().getPhase() == null ? null
+          : status.getRollout().getPhase().name());
       if (!status.equals(pool.getStatus())) {
         pool = PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(pool, context, p -> {
           p.setStatus(status);
@@ -301,6 +303,7 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
     tokens.forget(pool.getMetadata().getNamespace(), pool.getMetadata().getName());
     prober.forget(pool.getMetadata().getNamespace() + "/" + pool.getMetadata().getName());
     metrics.drivers(pool.getMetadata().getNamespace(), pool.getMetadata().getName(), Map.of());
+    metrics.rolloutPhase(pool.getMetadata().getNamespace(), pool.getMetadata().getName(), null);
     LOG.info("pool {}/{} deleted; its gateway's ClusterRoleBinding removed", pool.getMetadata().getNamespace(),
         pool.getMetadata().getName());
     return DeleteControl.defaultDelete();

@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -47,9 +48,8 @@ class OperatorIT {
   static void start() throws Exception {
     cluster.installCrds(Path.of("..", "crds"));
     cluster.namespace(NS);
-    // The operator runs as its ServiceAccount under the ClusterRole the chart installs.
-    cluster.applyFile(Path.of("src", "main", "resources", "rbac", "operator-clusterrole.yaml"));
-    operatorClient = cluster.clientBoundTo("baton-operator", "baton-system", "baton-operator");
+    // The operator runs as its ServiceAccount under exactly the RBAC the chart renders.
+    operatorClient = cluster.operatorClientWithChartRbac(Map.of());
     operator = new BatonOperator(operatorClient, Set.of(NS), null).start();
   }
 
