@@ -28,6 +28,11 @@ public final class PoolLabels {
     return Map.of(POOL, pool, COMPONENT, "driver");
   }
 
+  /** The pool's gateway pods (selected by its Service). */
+  public static Map<String, String> gatewaySelector(String pool) {
+    return Map.of(POOL, pool, COMPONENT, "gateway");
+  }
+
   public static String selectorString(String pool) {
     return POOL + "=" + pool + "," + COMPONENT + "=driver";
   }

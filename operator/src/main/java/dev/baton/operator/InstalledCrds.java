@@ -22,7 +22,7 @@ import java.util.Map;
  */
 public final class InstalledCrds {
   /** The command that brings the CRDs up to date, in every message. */
-  public static final String APPLY_COMMAND = "kubectl apply --server-side -f helm/baton/crds/";
+  public static final String APPLY_COMMAND = "kubectl apply --server-side --force-conflicts -f helm/baton/crds/";
   private static final List<String> NAMES = List.of("driverpools.baton.dev", "clientsessions.baton.dev");
 
   private InstalledCrds() {}

@@ -52,6 +52,10 @@ public final class OperatorMain {
       // log (and termination message) says what to run.
       LOG.error("{}", e.getMessage());
       System.exit(1);
+    } catch (RuntimeException | Error e) {
+      // The health server's thread would keep a failed operator alive and looking healthy.
+      LOG.error("operator failed to start", e);
+      System.exit(1);
     }
     LOG.info("operator started namespaces={} leaderElection={}", namespaces.isEmpty() ? "all" : namespaces,
         leaseNamespace == null ? "off" : leaseNamespace);

@@ -1,5 +1,6 @@
 package dev.baton.e2e.junit;
 
+import dev.baton.e2e.LocalCluster;
 import dev.baton.e2e.chart.RenderedChart;
 import dev.baton.e2e.controlplane.ControlPlane;
 import dev.baton.e2e.node.ImageCatalog;
@@ -41,6 +42,7 @@ public final class KubeTestCluster implements BeforeAllCallback, AfterAllCallbac
   private final List<LocalNode> nodes = new ArrayList<>();
   private final int nodeCount;
   private KubernetesClient admin;
+  private LocalCluster local;
 
   private KubeTestCluster(boolean controllerManager, ImageCatalog images, int nodeCount) {
     this.nodeCount = nodeCount;
@@ -90,24 +92,11 @@ public final class KubeTestCluster implements BeforeAllCallback, AfterAllCallbac
   public void beforeAll(ExtensionContext context) throws Exception {
     Path dir = Path.of("target", "kube", context.getRequiredTestClass().getSimpleName()).toAbsolutePath();
     deleteRecursively(dir);
-    try {
-      controlPlane = ControlPlane.start(dir, controllerManager);
-      admin = controlPlane.adminClient();
-      if (images != null) {
-        KubernetesClient nodeClient = controlPlane.adminClient();
-        clients.add(nodeClient);
-        node = new LocalNode(nodeClient, LocalNode.DEFAULT_NAME, images, dir.resolve("pods")).start();
-        nodes.add(node);
-        for (int i = 2; i <= nodeCount; i++) {
-          KubernetesClient c = controlPlane.adminClient();
-          clients.add(c);
-          nodes.add(new LocalNode(c, LocalNode.DEFAULT_NAME + "-" + i, images, dir.resolve("pods-" + i)).start());
-        }
-      }
-    } catch (Exception e) {
-      stop();
-      throw e;
-    }
+    local = LocalCluster.start(dir, controllerManager, images, nodeCount);
+    controlPlane = local.controlPlane();
+    admin = local.admin();
+    nodes.addAll(local.nodes());
+    node = nodes.isEmpty() ? null : nodes.get(0);
   }
 
   @Override
@@ -119,19 +108,13 @@ public final class KubeTestCluster implements BeforeAllCallback, AfterAllCallbac
   }
 
   private void stop() {
-    for (LocalNode n : nodes) {
-      n.close();
-    }
-    nodes.clear();
     for (KubernetesClient c : clients) {
       c.close();
     }
     clients.clear();
-    if (admin != null) {
-      admin.close();
-    }
-    if (controlPlane != null) {
-      controlPlane.close();
+    nodes.clear();
+    if (local != null) {
+      local.close();
     }
   }
 

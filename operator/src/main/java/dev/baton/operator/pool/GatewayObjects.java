@@ -49,7 +49,7 @@ public final class GatewayObjects {
   }
 
   public static Map<String, String> selector(String pool) {
-    return Map.of(PoolLabels.POOL, pool, PoolLabels.COMPONENT, "gateway");
+    return PoolLabels.gatewaySelector(pool);
   }
 
   /** Cluster-scoped, so named after namespace and pool. */

@@ -1,0 +1,38 @@
+package dev.baton.demo;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The real kubectl, for the pictures the demo prints: what a user would type, and its output. */
+final class Kubectl {
+  private final String binary;
+  private final Path kubeconfig;
+
+  Kubectl(String binary, Path kubeconfig) {
+    this.binary = binary;
+    this.kubeconfig = kubeconfig;
+  }
+
+  /** kubectl's output (stdout and stderr), or why it could not run. */
+  String run(String... args) {
+    List<String> cmd = new ArrayList<>(List.of(binary, "--kubeconfig", kubeconfig.toString()));
+    cmd.addAll(List.of(args));
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+      return out.stripTrailing();
+    } catch (IOException e) {
+      return "(kubectl could not run: " + e.getMessage() + ")";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "(interrupted)";
+    }
+  }
+}
