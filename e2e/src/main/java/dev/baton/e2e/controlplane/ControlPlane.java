@@ -67,9 +67,11 @@ public final class ControlPlane implements AutoCloseable {
     Files.createDirectories(workDir);
     deleteRecursively(workDir.resolve("etcd-data")); // every start is a fresh cluster
     long started = System.nanoTime();
-    int etcdPort = freePort();
-    int peerPort = freePort();
-    apiPort = freePort();
+    int[] ports = freePorts(4);
+    int etcdPort = ports[0];
+    int peerPort = ports[1];
+    apiPort = ports[2];
+    int kcmPort = ports[3];
 
     ManagedProcess etcd = launch("etcd", List.of(binaries.path("etcd").toString(),
         "--name", "baton-test",
@@ -125,7 +127,6 @@ public final class ControlPlane implements AutoCloseable {
 
     Path kubeconfig = writeKubeconfig();
     if (withControllerManager) {
-      int kcmPort = freePort();
       ManagedProcess kcm = launch("kube-controller-manager", List.of(
           binaries.path("kube-controller-manager").toString(),
           "--kubeconfig", kubeconfig.toString(),
@@ -163,9 +164,26 @@ public final class ControlPlane implements AutoCloseable {
     return p;
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+  /**
+   * Distinct free ports: all sockets are held open together, since ports taken one at a time
+   * can repeat (the first is free again when the second is chosen), and etcd then finds its
+   * peer port in use by its own client port.
+   */
+  private static int[] freePorts(int count) throws IOException {
+    ServerSocket[] sockets = new ServerSocket[count];
+    try {
+      int[] ports = new int[count];
+      for (int i = 0; i < count; i++) {
+        sockets[i] = new ServerSocket(0);
+        ports[i] = sockets[i].getLocalPort();
+      }
+      return ports;
+    } finally {
+      for (ServerSocket s : sockets) {
+        if (s != null) {
+          s.close();
+        }
+      }
     }
   }
 
