@@ -115,4 +115,27 @@ class LocalNodeIT {
     assertThat(Pods.container(waiting).getState().getWaiting().getReason()).isEqualTo("ErrImagePull");
     assertThat(waiting.getStatus().getPhase()).isEqualTo("Pending");
   }
+
+  @Test
+  void kubectlLogsReadsAContainersOutputThroughTheApiServer() throws Exception {
+    String ns = cluster.namespace("node-logs");
+    Pod pod = new PodBuilder().withNewMetadata().withName("talker").withNamespace(ns).endMetadata()
+        .withNewSpec().withRestartPolicy("Never")
+        .addNewContainer().withName("main").withImage("busybox")
+        .withCommand("sh", "-c", "for i in 1 2 3 4 5; do echo line-$i; done").endContainer()
+        .endSpec().build();
+    cluster.client().pods().inNamespace(ns).resource(pod).create();
+    Pods.await(cluster.client(), ns, "talker", p -> p.getStatus() != null && "Succeeded".equals(p.getStatus().getPhase()),
+        Duration.ofMinutes(1));
+
+    var all = cluster.controlPlane().kubectl("logs", "-n", ns, "talker");
+    var tail = cluster.controlPlane().kubectl("logs", "-n", ns, "talker", "-c", "main", "--tail=2");
+    var missing = cluster.controlPlane().kubectl("logs", "-n", ns, "talker", "-c", "sidecar");
+
+    assertThat(all.exitCode()).as(all.output()).isZero();
+    assertThat(all.output().strip()).isEqualTo("line-1\nline-2\nline-3\nline-4\nline-5");
+    assertThat(tail.output().strip()).isEqualTo("line-4\nline-5");
+    assertThat(missing.exitCode()).isNotZero();
+    assertThat(missing.output()).contains("sidecar");
+  }
 }

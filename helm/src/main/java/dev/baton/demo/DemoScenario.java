@@ -130,9 +130,11 @@ public final class DemoScenario {
 
   private void installChart(Options o) throws Exception {
     Path chart = o.repoRoot().resolve("helm").resolve("baton");
-    step("installing Baton with Helm: helm install " + RELEASE + " helm/baton -n " + RELEASE_NAMESPACE
+    // upgrade --install: a second run on the same cluster finds the release there.
+    step("installing Baton with Helm: helm upgrade --install " + RELEASE + " helm/baton -n " + RELEASE_NAMESPACE
         + " --create-namespace --set operator.image.repository=" + o.imageRepository() + "/baton-operator ...");
-    Release release = new Helm(chart).install().withName(RELEASE).withNamespace(RELEASE_NAMESPACE).createNamespace()
+    Release release = new Helm(chart).upgrade().install().withName(RELEASE).withNamespace(RELEASE_NAMESPACE)
+        .createNamespace()
         .withKubeConfig(kubeconfig).set("operator.image.repository", o.imageRepository() + "/baton-operator")
         .set("gateway.image.repository", o.imageRepository() + "/baton-gateway").call();
     out.println("   release " + release.getName() + " revision " + release.getRevision() + ": " + release.getStatus());

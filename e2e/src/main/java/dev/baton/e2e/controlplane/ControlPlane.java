@@ -119,6 +119,8 @@ public final class ControlPlane implements AutoCloseable {
         // Pods here run as local processes and mount no token volume.
         "--disable-admission-plugins", "ServiceAccount",
         "--allow-privileged=true",
+        // Local nodes give 127.0.0.1 and their own kubelet port: kubectl logs reaches them there.
+        "--kubelet-preferred-address-types", "InternalIP",
         "--audit-policy-file", auditPolicy.toString(),
         "--audit-log-path", auditLog().toString(),
         "--profiling=false",

@@ -57,6 +57,7 @@ public final class LocalNode implements AutoCloseable {
   private final String nodeName;
   private final ImageCatalog images;
   private final Path logDir;
+  private KubeletLogEndpoint kubeletLogs;
   private final PodEnvironment environment;
   private final ApiAccess apiAccess;
   private final Map<String, PodRuntime> pods = new ConcurrentHashMap<>(); // by uid
@@ -95,6 +96,7 @@ public final class LocalNode implements AutoCloseable {
 
   public LocalNode start() throws IOException {
     Files.createDirectories(logDir);
+    kubeletLogs = KubeletLogEndpoint.start(logDir, nodeName);
     registerNode();
     running = true;
     informer = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
@@ -153,6 +155,9 @@ public final class LocalNode implements AutoCloseable {
     var status = new NodeBuilder().withNewMetadata().withName(nodeName).endMetadata().withNewStatus()
         .withCapacity(capacity).withAllocatable(capacity)
         .addNewAddress("127.0.0.1", "InternalIP").addNewAddress(nodeName, "Hostname")
+        // kubectl logs: the API server proxies to this port (see KubeletLogEndpoint).
+        .withNewDaemonEndpoints().withNewKubeletEndpoint().withPort(kubeletLogs.port()).endKubeletEndpoint()
+        .endDaemonEndpoints()
         .withConditions(readyCondition())
         .withNewNodeInfo().withKubeletVersion("v" + System.getProperty("baton.k8s.version", "1.34.4"))
         .withOperatingSystem("linux").withArchitecture("amd64").withContainerRuntimeVersion("baton-local://1")
@@ -562,6 +567,9 @@ public final class LocalNode implements AutoCloseable {
     }
     pods.clear();
     network.close();
+    if (kubeletLogs != null) {
+      kubeletLogs.close();
+    }
     probes.shutdownNow();
     terminations.shutdownNow();
     LOG.info("local node {} stopped", nodeName);
