@@ -137,6 +137,7 @@ public final class DemoScenario {
         .createNamespace()
         .withKubeConfig(kubeconfig).set("operator.image.repository", o.imageRepository() + "/baton-operator")
         .set("gateway.image.repository", o.imageRepository() + "/baton-gateway").call();
+    StopSignals.reclaim();
     out.println("   release " + release.getName() + " revision " + release.getRevision() + ": " + release.getStatus());
     step("waiting for the operator (kubectl -n " + RELEASE_NAMESPACE + " rollout status deployment/baton-operator)");
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
