@@ -80,7 +80,7 @@ public final class DemoScenario {
     installChart(o);
     DriverPool pool = applyExamples(o);
     step("waiting for pool " + POOL + " to be Available (kubectl wait --for=condition=Available driverpool/" + POOL + ")");
-    awaitPool(p -> condition(p, "Available") && condition(p, "RolloutComplete"), Duration.ofMinutes(5));
+    awaitPool(p -> condition(p, "Available") && condition(p, "RolloutComplete"), Duration.ofMinutes(5), o);
     String token = clientToken();
     String target = access.target(admin, NAMESPACE, POOL);
 
@@ -202,10 +202,22 @@ public final class DemoScenario {
         .withNewSpec().withExpirationSeconds(3600L).endSpec().build()).getStatus().getToken();
   }
 
-  private DriverPool awaitPool(java.util.function.Predicate<DriverPool> done, Duration timeout) {
-    return admin.resources(DriverPool.class).inNamespace(NAMESPACE).withName(POOL).waitUntilCondition(
-        p -> p != null && p.getStatus() != null && Objects.equals(p.getStatus().getObservedGeneration(),
-            p.getMetadata().getGeneration()) && done.test(p), timeout.toSeconds(), TimeUnit.SECONDS);
+  private DriverPool awaitPool(java.util.function.Predicate<DriverPool> done, Duration timeout, Options o)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      DriverPool p = admin.resources(DriverPool.class).inNamespace(NAMESPACE).withName(POOL).get();
+      if (p != null && p.getStatus() != null && Objects.equals(p.getStatus().getObservedGeneration(),
+          p.getMetadata().getGeneration()) && done.test(p)) {
+        return p;
+      }
+      failOnPullErrors(NAMESPACE, Map.of(PoolLabels.POOL, POOL), o);
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("pool " + POOL + " was not Available in " + timeout.toMinutes() + " minutes:\n"
+            + kubectl.run("-n", NAMESPACE, "describe", "driverpool", POOL));
+      }
+      Thread.sleep(500);
+    }
   }
 
   private DriverPool awaitRollout(long generation, DemoWorkload load) throws InterruptedException {

@@ -123,7 +123,7 @@ class ChartTemplateTest {
   }
 
   @Test
-  void imagesRepliasAndPlacementComeFromValues() {
+  void imagesReplicasAndPlacementComeFromValues() {
     RenderedChart chart = render("namespaced.yaml");
     Deployment deployment = chart.get(Deployment.class, "baton-operator");
     Container operator = operatorContainer(chart);
