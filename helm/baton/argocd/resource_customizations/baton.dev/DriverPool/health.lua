@@ -38,27 +38,32 @@ if generation ~= nil and (status.observedGeneration == nil or status.observedGen
 end
 
 local rollout = status.rollout
-if rollout ~= nil and rollout.phase == "Paused" then
-  hs.status = "Suspended"
-  hs.message = "Rollout to revision " .. tostring(rollout.revision) .. " is paused (spec.upgrade.paused)"
-  return hs
-end
-if rollout ~= nil and (rollout.phase == "Failed" or rollout.phase == "RolledBack") then
-  local progressing = condition(status, "Progressing")
-  hs.status = "Degraded"
-  hs.message = says(progressing, "Rollout to revision " .. tostring(rollout.revision) .. " " .. rollout.phase)
-  return hs
-end
-
+local complete = condition(status, "RolloutComplete")
 local degraded = condition(status, "Degraded")
 if degraded ~= nil and degraded.status == "True" then
   hs.status = "Degraded"
   hs.message = says(degraded, degraded.reason)
   return hs
 end
+if rollout ~= nil and rollout.phase == "Failed" then
+  hs.status = "Degraded"
+  hs.message = says(condition(status, "Progressing"), "Rollout to revision " .. tostring(rollout.revision) .. " failed")
+  return hs
+end
+-- Rolled back and not yet back where the spec asks: once the spec returns to the stable
+-- revision (the usual fix), RolloutComplete is True again and the pool is healthy.
+if rollout ~= nil and rollout.phase == "RolledBack" and (complete == nil or complete.status ~= "True") then
+  hs.status = "Degraded"
+  hs.message = says(condition(status, "Progressing"), "Rollout to revision " .. tostring(rollout.revision) .. " rolled back")
+  return hs
+end
+if rollout ~= nil and rollout.phase == "Paused" then
+  hs.status = "Suspended"
+  hs.message = "Rollout to revision " .. tostring(rollout.revision) .. " is paused (spec.upgrade.paused)"
+  return hs
+end
 
 local available = condition(status, "Available")
-local complete = condition(status, "RolloutComplete")
 if available ~= nil and available.status == "True" and complete ~= nil and complete.status == "True" then
   hs.status = "Healthy"
   hs.message = says(available, "Available")

@@ -45,8 +45,10 @@ public final class InstalledCrds {
         installed = client.apiextensions().v1().customResourceDefinitions().withName(name).get();
       } catch (KubernetesClientException e) {
         // Unknown is not "up to date": without the CRD the operator cannot tell, so it does not start.
-        throw new OutdatedCrdsException("cannot read CRD " + name + " (HTTP " + e.getCode() + "): the operator needs "
-            + "`get` on customresourcedefinitions " + name + " (the chart's ClusterRole baton-operator-cluster)");
+        throw new OutdatedCrdsException("cannot read CRD " + name + ": " + (e.getCode() == 403
+            ? "the operator needs `get` on customresourcedefinitions " + name
+                + " (the chart's ClusterRole baton-operator-cluster)"
+            : e.getMessage()));
       }
       if (installed == null) {
         problems.add("CRD " + name + " is not installed");
@@ -97,6 +99,19 @@ public final class InstalledCrds {
       if (theirs.isMissingNode()) {
         missing.add(child);
       } else {
+        // An older enum would make the API server refuse (not prune) a value this operator writes.
+        JsonNode ours = field.getValue().path("enum");
+        if (ours.isArray() && theirs.path("enum").isArray()) {
+          for (JsonNode value : ours) {
+            boolean known = false;
+            for (JsonNode v : theirs.path("enum")) {
+              known |= v.equals(value);
+            }
+            if (!known) {
+              missing.add(child + "=" + value.asText());
+            }
+          }
+        }
         missingFields(child, field.getValue(), theirs, missing);
       }
     }

@@ -78,6 +78,18 @@ public final class OperatorMetrics {
   }
 
   /**
+   * Registers a pool's move counters at 0, so the first loss shows as an increase (a counter
+   * that appears at 1 has no increase for an alert to see).
+   */
+  public void pool(String namespace, String pool) {
+    for (String result : List.of("moved", "aborted", "lost")) {
+      io.micrometer.core.instrument.Counter.builder("baton_session_moves_total")
+          .description("Session moves by outcome: moved, aborted (old copy unfrozen), lost (re-opened from declared state)")
+          .tags("namespace", namespace, "pool", pool, "result", result).register(registry);
+    }
+  }
+
+  /**
    * Counts one finished or ended move: {@code moved}, {@code aborted}, {@code lost}
    * ({@code baton_session_moves_total}), and how long its freeze lasted when it moved
    * ({@code baton_session_move_freeze_seconds}).

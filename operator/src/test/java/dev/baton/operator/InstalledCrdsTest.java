@@ -60,4 +60,19 @@ class InstalledCrdsTest {
     assertThat(InstalledCrds.compare(POOLS, InstalledCrds.bundled(POOLS), installed)).singleElement().asString()
         .contains("does not serve version v1alpha1");
   }
+
+  @Test
+  void anOlderEnumWithoutAValueTheOperatorWritesIsRefusedNamingTheValue() {
+    JsonNode installed = InstalledCrds.bundled(POOLS).deepCopy();
+    ArrayNode phases = (ArrayNode) schema(installed).path("properties").path("status").path("properties")
+        .path("rollout").path("properties").path("phase").path("enum");
+    for (int i = phases.size() - 1; i >= 0; i--) {
+      if (phases.get(i).asText().equals("RolledBack")) {
+        phases.remove(i);
+      }
+    }
+
+    assertThat(InstalledCrds.compare(POOLS, InstalledCrds.bundled(POOLS), installed)).singleElement().asString()
+        .contains("status.rollout.phase=RolledBack");
+  }
 }

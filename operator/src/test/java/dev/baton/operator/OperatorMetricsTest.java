@@ -19,4 +19,13 @@ class OperatorMetricsTest {
     metrics.rolloutPhase("data", "analytics", null);
     assertThat(metrics.scrape()).contains("baton_rollout_phase{namespace=\"data\",phase=\"Failed\",pool=\"analytics\"} 0");
   }
+
+  @Test
+  void aPoolsLostMovesCounterStartsAtZeroSoTheFirstLossIsAnIncrease() {
+    OperatorMetrics metrics = new OperatorMetrics();
+    metrics.pool("data", "analytics");
+
+    assertThat(metrics.scrape())
+        .contains("baton_session_moves_total{namespace=\"data\",pool=\"analytics\",result=\"lost\"} 0");
+  }
 }

@@ -136,6 +136,7 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
       // Intent first: the rollout's state is in status before any driver is touched for it, so
       // an operator restart continues from what was decided (a rollback is never forgotten).
       metrics.drivers(ns, name, countByRevisionAndState(drivers));
+      metrics.pool(ns, name);
       DriverPoolStatus status = status(pool, drivers, plan, previous, gatewayStatus(pool, context));
       metrics.rolloutPhase(ns, name, status.getRollout() == null || status.getRollout().getPhase() == null ? null
           : status.getRollout().getPhase().name());
