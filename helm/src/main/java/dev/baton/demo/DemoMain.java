@@ -53,6 +53,9 @@ public final class DemoMain implements Callable<Integer> {
     if (driverTags.length != 2) {
       throw new CommandLine.ParameterException(new CommandLine(this), "--driver-tags takes FROM,TO");
     }
+    if (clients < 1) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--clients must be at least 1");
+    }
     DemoScenario.Options options = new DemoScenario.Options(repoRoot.toAbsolutePath().normalize(), imageRepository,
         driverTags[0], driverTags[1], clients, java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(5));
     return cluster ? onCurrentCluster(options) : onLocalCluster(options);

@@ -104,7 +104,7 @@ public final class DemoScenario {
               p.getSpec().getDriver().setImage(to);
               return p;
             }).getMetadata().getGeneration();
-        DriverPool done = awaitRollout(generation, load);
+        DriverPool done = awaitRollout(generation, load, o);
         Thread.sleep(o.after().toMillis());
         load.close();
         Map<String, String> driversAfter = sessionDrivers();
@@ -180,7 +180,8 @@ public final class DemoScenario {
     DriverPool pool = read(o.repoRoot().resolve("examples").resolve("driverpool.yaml"), DriverPool.class);
     pool.getMetadata().setNamespace(NAMESPACE);
     pool.getSpec().getDriver().setImage(o.imageRepository() + "/baton-driver:" + o.fromTag());
-    pool.getSpec().getGateway().setImage(o.imageRepository() + "/baton-gateway:" + o.fromTag());
+    // The gateway image is the chart's (gateway.image), not the example's.
+    pool.getSpec().getGateway().setImage(null);
     DriverPool applied = admin.resource(pool).forceConflicts().serverSideApply();
     ClientSession declared = read(o.repoRoot().resolve("examples").resolve("clientsession.yaml"), ClientSession.class);
     declared.getMetadata().setNamespace(NAMESPACE);
@@ -220,7 +221,7 @@ public final class DemoScenario {
     }
   }
 
-  private DriverPool awaitRollout(long generation, DemoWorkload load) throws InterruptedException {
+  private DriverPool awaitRollout(long generation, DemoWorkload load, Options o) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
     String last = "";
     while (System.nanoTime() < deadline) {
@@ -237,6 +238,7 @@ public final class DemoScenario {
       if (observed && condition(p, "RolloutComplete") && condition(p, "Available")) {
         return p;
       }
+      failOnPullErrors(NAMESPACE, Map.of(PoolLabels.POOL, POOL), o);
       if (observed && r != null && r.getPhase() != null && r.getPhase().name().equals("Failed")) {
         throw new IllegalStateException("the rollout failed:\n" + kubectl.run("-n", NAMESPACE, "describe", "driverpool", POOL));
       }
@@ -307,8 +309,11 @@ public final class DemoScenario {
     out.printf("The drivers of pool %s went from %s to %s while %d clients kept querying.%n", POOL, from, to,
         r.clients());
     out.printf("Client calls: %d ok, %d failed.%n", r.callsOk(), r.callsFailed());
-    out.printf("Sessions moved to new drivers: %d of %d, each keeping its id and its state (every client's%n"
-        + "temporary table still held every row it had written).%n", r.sessionsMoved(), r.sessions());
+    out.printf("Sessions moved to new drivers: %d of %d (%d opened by the clients, 1 declared), each keeping its id.%n",
+        r.sessionsMoved(), r.sessions(), r.clients());
+    if (r.callsFailed() == 0) {
+      out.println("Every client's temporary table still held every row it had written: no state was lost.");
+    }
     out.printf("Drivers now: %s%n", r.driverImagesAfter().values().stream().distinct().sorted().toList());
     if (!r.errors().isEmpty()) {
       out.println("First errors the clients saw:");

@@ -22,12 +22,18 @@ final class Kubectl {
     List<String> cmd = new ArrayList<>(List.of(binary, "--kubeconfig", kubeconfig.toString()));
     cmd.addAll(List.of(args));
     try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
+      // Output to a file, so a kubectl that hangs is cut off at the timeout, not read forever.
+      Path output = java.nio.file.Files.createTempFile("kubectl", ".out");
+      try {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+          return "(kubectl did not answer in 60 s)";
+        }
+        return java.nio.file.Files.readString(output, StandardCharsets.UTF_8).stripTrailing();
+      } finally {
+        java.nio.file.Files.deleteIfExists(output);
       }
-      return out.stripTrailing();
     } catch (IOException e) {
       return "(kubectl could not run: " + e.getMessage() + ")";
     } catch (InterruptedException e) {

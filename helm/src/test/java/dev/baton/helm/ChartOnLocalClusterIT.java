@@ -123,10 +123,12 @@ class ChartOnLocalClusterIT {
 
     new Helm(Path.of("baton")).upgrade().withName("baton").withNamespace("baton-system")
         .withKubeConfig(cluster.controlPlane().kubeconfig()).reuseValues().set("operator.logLevel", "DEBUG").call();
-    // A new operator pod (its template changed) takes over...
+    // A new operator pod (its template changed) takes over, and the old one is gone, so only
+    // the new one can observe what follows...
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
     while (!(operatorPods().size() == 1 && !operatorPods().get(0).getMetadata().getName().equals(oldOperator)
-        && ready(operatorPods().get(0)))) {
+        && ready(operatorPods().get(0))
+        && cluster.client().pods().inNamespace("baton-system").withName(oldOperator).get() == null)) {
       assertThat(System.nanoTime()).as("a new operator pod Ready within 3 minutes").isLessThan(deadline);
       Thread.sleep(500);
     }

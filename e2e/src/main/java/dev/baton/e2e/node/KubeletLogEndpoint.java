@@ -108,6 +108,8 @@ final class KubeletLogEndpoint implements AutoCloseable {
       exchange.sendResponseHeaders(200, 0);
       OutputStream out = exchange.getResponseBody();
       long position = query.containsKey("tailLines") ? tailStart(log, Integer.parseInt(query.get("tailLines"))) : 0;
+      // limitBytes counts what is sent, from wherever the reply starts.
+      limit = limit == Long.MAX_VALUE ? limit : position + limit;
       position = copy(log, position, out, limit);
       boolean follow = "true".equals(query.get("follow"));
       while (follow && open && Files.exists(log)) {
