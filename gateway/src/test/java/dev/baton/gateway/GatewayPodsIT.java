@@ -118,6 +118,15 @@ class GatewayPodsIT {
     return total;
   }
 
+  /** OK session calls a gateway replica has served (its own metrics). */
+  private static double okCalls(Pod gateway) {
+    try {
+      return metric(metrics(gateway), "baton_gateway_calls_total\\{code=\"OK\",method=\"baton.v1.SessionService/\\w+\"\\}");
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   @Test
   void aSessionWorksThroughBothReplicas() throws Exception {
     List<Pod> replicas = bothGateways();
@@ -135,14 +144,19 @@ class GatewayPodsIT {
         }
       }
       assertThat(rows).isEqualTo(1_000_000L);
+      // The client balances over the replicas it is connected to; a replica whose connection is
+      // still being set up gets no calls yet. Call until each has served one, within a bound.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!replicas.stream().allMatch(g -> okCalls(g) > 0) && System.nanoTime() < deadline) {
+        assertThat(s.range(0, 10).count()).isEqualTo(10);
+      }
       ClientSession cs = cluster.client().resources(ClientSession.class).inNamespace(NS).list().getItems().stream()
           .filter(c -> c.getStatus() != null && id.equals(c.getStatus().getSessionId())).findFirst().orElseThrow();
       assertThat(cs.getSpec().getPrincipal()).isEqualTo("token:alice");
     }
     // Calls of the one session were spread over both replicas, and each one served some.
     for (Pod g : replicas) {
-      assertThat(metric(metrics(g), "baton_gateway_calls_total\\{code=\"OK\",method=\"baton.v1.SessionService/\\w+\"\\}"))
-          .as("OK calls served by " + g.getMetadata().getName()).isGreaterThan(0);
+      assertThat(okCalls(g)).as("OK calls served by " + g.getMetadata().getName()).isGreaterThan(0);
     }
     // Closing removed the ClientSession the gateway created for it.
     cluster.client().resources(ClientSession.class).inNamespace(NS)
