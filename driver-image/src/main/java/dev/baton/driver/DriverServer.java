@@ -14,6 +14,9 @@ import dev.baton.driver.session.SessionRegistry;
 import dev.baton.driver.snapshot.SessionMover;
 import dev.baton.proto.v1.DriverControlGrpc;
 import dev.baton.proto.v1.SessionServiceGrpc;
+import dev.baton.driver.spark.SparkConnectService;
+import dev.baton.driver.spark.SparkConnectVersion;
+import org.apache.spark.connect.proto.SparkConnectServiceGrpc;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
@@ -67,7 +70,7 @@ public final class DriverServer implements AutoCloseable {
         new EngineSandbox(settings.dataDirectories(), settings.scratchDirectory()), allocator,
         settings.maxSessions());
     this.watchdog = new OperationWatchdog(registry);
-    OperationRunner runner = new OperationRunner(operations, StatusErrors::toStatus);
+    OperationRunner runner = new OperationRunner(operations, t -> StatusErrors.toStatus(t).asRuntimeException());
     SessionMover mover = new SessionMover(registry, settings.snapshotMaxTableBytes(), settings.version());
     // Interceptors run last-added first: the caller's token is checked before anything else,
     // and every status message leaving the driver is bounded.
@@ -85,6 +88,10 @@ public final class DriverServer implements AutoCloseable {
         .permitKeepAliveWithoutCalls(true)
         .addService(ServerInterceptors.intercept(RequestDecoding.guard(
             new SessionServiceImpl(registry, runner, settings.version(), settings.revision()).bindService(),
+            method -> maxRequest), sessionGuards))
+        .addService(ServerInterceptors.intercept(RequestDecoding.guard(
+            new SparkConnectService(registry, new OperationRunner(operations, SparkConnectService::toError),
+                settings.sessionApiToken() == null, SparkConnectVersion.VERSION).bindService(),
             method -> maxRequest), sessionGuards))
         .addService(ServerInterceptors.intercept(RequestDecoding.guard(
             new DriverControlImpl(registry, mover, settings.version(), settings.revision()).bindService(),
@@ -122,6 +129,7 @@ public final class DriverServer implements AutoCloseable {
     health.setStatus("", status);
     health.setStatus(SessionServiceGrpc.SERVICE_NAME, status);
     health.setStatus(DriverControlGrpc.SERVICE_NAME, status);
+    health.setStatus(SparkConnectServiceGrpc.SERVICE_NAME, status);
   }
 
   /** The bound port (useful when started with port 0). */

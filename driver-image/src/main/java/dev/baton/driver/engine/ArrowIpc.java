@@ -10,7 +10,10 @@ import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 import org.apache.arrow.vector.ipc.message.MessageSerializer;
 import org.apache.arrow.vector.types.pojo.Schema;
 
-/** Arrow IPC messages as protobuf bytes: one schema message, then one message per batch. */
+/**
+ * Arrow IPC as protobuf bytes: for baton.v1 one schema message, then one message per batch; for
+ * Spark Connect a whole stream per batch.
+ */
 public final class ArrowIpc {
   private ArrowIpc() {}
 
@@ -25,6 +28,19 @@ public final class ArrowIpc {
         estimate(root))));
     try (ArrowRecordBatch batch = new VectorUnloader(root).getRecordBatch()) {
       MessageSerializer.serialize(new WriteChannel(Channels.newChannel(out)), batch);
+    }
+    return out.toByteString();
+  }
+
+  /** A whole Arrow IPC stream of one batch: schema, the batch, end of stream. */
+  public static ByteString stream(VectorSchemaRoot root) throws IOException {
+    ByteString.Output out = ByteString.newOutput(Math.max(512, (int) Math.min(Integer.MAX_VALUE,
+        estimate(root) + 512)));
+    try (org.apache.arrow.vector.ipc.ArrowStreamWriter writer =
+        new org.apache.arrow.vector.ipc.ArrowStreamWriter(root, null, Channels.newChannel(out))) {
+      writer.start();
+      writer.writeBatch();
+      writer.end();
     }
     return out.toByteString();
   }

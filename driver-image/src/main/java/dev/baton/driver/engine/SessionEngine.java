@@ -119,6 +119,75 @@ public final class SessionEngine implements AutoCloseable {
     }
   }
 
+  /** A result column: its name and DuckDB type. */
+  public record Column(String name, String type) {}
+
+  /** The output columns of a query and their types, without running it. */
+  public List<Column> describe(String sql) throws SQLException {
+    check(sql, SqlSandbox.Use.QUERY);
+    try (Statement st = connection.createStatement();
+        ResultSet rs = st.executeQuery("SELECT * FROM (" + sql + "\n) AS \"_cols\" LIMIT 0")) {
+      ResultSetMetaData md = rs.getMetaData();
+      List<Column> out = new ArrayList<>();
+      for (int i = 1; i <= md.getColumnCount(); i++) {
+        out.add(new Column(md.getColumnName(i), md.getColumnTypeName(i)));
+      }
+      return out;
+    }
+  }
+
+  /** A query's result schema as Arrow types it, without running the query. */
+  public org.apache.arrow.vector.types.pojo.Schema arrowSchema(String sql) throws Exception {
+    check(sql, SqlSandbox.Use.QUERY);
+    try (Statement st = connection.createStatement();
+        ResultSet rs = st.executeQuery("SELECT * FROM (" + sql + "\n) AS \"_schema\" LIMIT 0");
+        ArrowReader reader = (ArrowReader) ((DuckDBResultSet) rs).arrowExportStream(allocator, 1024)) {
+      return reader.getVectorSchemaRoot().getSchema();
+    }
+  }
+
+  /** Renders one value of a result as text. */
+  @FunctionalInterface
+  public interface CellRenderer {
+    String render(Object value, String duckType);
+  }
+
+  /** Runs a query and renders at most {@code limit} rows of it as text. */
+  public List<List<String>> renderRows(String sql, int limit, CellRenderer renderer) throws SQLException {
+    check(sql, SqlSandbox.Use.QUERY);
+    List<List<String>> rows = new ArrayList<>();
+    try (Statement st = connection.createStatement()) {
+      running = st;
+      try (ResultSet rs = st.executeQuery("SELECT * FROM (" + sql + "\n) AS \"_rows\" LIMIT " + limit)) {
+        ResultSetMetaData md = rs.getMetaData();
+        int n = md.getColumnCount();
+        while (rs.next()) {
+          List<String> row = new ArrayList<>(n);
+          for (int i = 1; i <= n; i++) {
+            Object v = rs.getObject(i);
+            row.add(renderer.render(v, md.getColumnTypeName(i)));
+          }
+          rows.add(row);
+        }
+      }
+    } finally {
+      running = null;
+    }
+    return rows;
+  }
+
+  /** Whether the session has a table of this name in schema main. */
+  public boolean hasTable(String name) throws SQLException {
+    try (var st = connection.prepareStatement("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' "
+        + "AND table_name = ?")) {
+      st.setString(1, name);
+      try (ResultSet rs = st.executeQuery()) {
+        rs.next();
+        return rs.getLong(1) > 0;
+      }
+    }
+  }
+
   /** Receives a query's output as Arrow batches. */
   public interface BatchSink {
     void schema(VectorSchemaRoot root) throws Exception;

@@ -20,6 +20,11 @@ public final class CallerInterceptor implements ServerInterceptor {
   static final Context.Key<String> PRINCIPAL_KEY = Context.key("baton-principal");
   static final Context.Key<String> SESSION_KEY = Context.key("baton-session-id");
 
+  /** The principal the call's headers name, or null. */
+  public static String principalOfCall() {
+    return PRINCIPAL_KEY.get();
+  }
+
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
       ServerCallHandler<Q, R> next) {

@@ -185,7 +185,7 @@ public final class SessionServiceImpl extends SessionServiceGrpc.SessionServiceI
       // Started (or found): a freeze may come now; it sees the operation running.
       admitted.close();
       admitted = null;
-      new ResponseStreamer(op, (ServerCallStreamObserver<ExecutePlanResponse>) obs, -1).start();
+      ResponseStreamer.of(op, (ServerCallStreamObserver<ExecutePlanResponse>) obs, -1).start();
     } catch (Throwable t) {
       obs.onError(asError(t));
     } finally {
@@ -206,7 +206,7 @@ public final class SessionServiceImpl extends SessionServiceGrpc.SessionServiceI
       if (req.getAfterIndex() < -1) {
         throw Status.INVALID_ARGUMENT.withDescription("after_index must be >= -1").asRuntimeException();
       }
-      new ResponseStreamer(op, (ServerCallStreamObserver<ExecutePlanResponse>) obs,
+      ResponseStreamer.of(op, (ServerCallStreamObserver<ExecutePlanResponse>) obs,
           req.getAfterIndex()).start();
     } catch (Throwable t) {
       obs.onError(asError(t));

@@ -26,10 +26,21 @@ public final class OperationRunner {
   private final ExecutorService pool;
   private final ErrorTranslator errors;
 
-  /** Maps a failure to the status the client sees. */
+  /** Maps a failure to the error the client sees (its trailers may carry typed details). */
   @FunctionalInterface
   public interface ErrorTranslator {
-    Status toStatus(Throwable t);
+    io.grpc.StatusRuntimeException toError(Throwable t);
+  }
+
+  /** How batches are written into an operation's responses. */
+  public enum Output {
+    /** baton.v1: one schema message, then each batch as an Arrow IPC record batch message. */
+    BATON,
+    /**
+     * Spark Connect: each batch a whole Arrow IPC stream (schema, batch, end), and at least one
+     * batch even when the result has no rows, which is what Spark Connect clients read.
+     */
+    SPARK
   }
 
   public OperationRunner(ExecutorService pool, ErrorTranslator errors) {
@@ -42,10 +53,16 @@ public final class OperationRunner {
    * because compiling some plans asks the engine for column names.
    */
   public void start(Session session, Operation op, Supplier<String> sql, int batchRows) {
-    pool.execute(() -> run(session, op, sql, batchRows));
+    start(session, op, sql, batchRows, Output.BATON);
   }
 
-  private void run(Session session, Operation op, Supplier<String> sqlSource, int batchRows) {
+  /** As {@link #start(Session, Operation, Supplier, int)}, writing batches as {@code output} says. */
+  public void start(Session session, Operation op, Supplier<String> sql, int batchRows, Output output) {
+    pool.execute(() -> run(session, op, sql, batchRows, output));
+  }
+
+  private void run(Session session, Operation op, Supplier<String> sqlSource, int batchRows,
+      Output output) {
     Thread self = Thread.currentThread();
     SessionEngine engine = session.engine();
     op.onStop(self::interrupt);
@@ -65,16 +82,23 @@ public final class OperationRunner {
       }
       String sql = sqlSource.get();
       long[] totals = new long[3]; // rows, batches, bytes
+      com.google.protobuf.ByteString[] emptyBatch = new com.google.protobuf.ByteString[1];
       engine.query(sql, batchRows, new SessionEngine.BatchSink() {
         @Override
         public void schema(VectorSchemaRoot root) throws Exception {
-          op.append(ExecutePlanResponse.newBuilder().setSessionId(session.id())
-              .setArrowSchema(ArrowIpc.schema(root.getSchema())));
+          if (output == Output.BATON) {
+            op.append(ExecutePlanResponse.newBuilder().setSessionId(session.id())
+                .setArrowSchema(ArrowIpc.schema(root.getSchema())));
+          } else {
+            // Kept for a result without rows, which still needs one (empty) batch.
+            root.setRowCount(0);
+            emptyBatch[0] = ArrowIpc.stream(root);
+          }
         }
 
         @Override
         public void batch(VectorSchemaRoot root) throws Exception {
-          var data = ArrowIpc.batch(root);
+          var data = output == Output.BATON ? ArrowIpc.batch(root) : ArrowIpc.stream(root);
           totals[0] += root.getRowCount();
           totals[1]++;
           totals[2] += data.size();
@@ -88,6 +112,11 @@ public final class OperationRunner {
         }
       });
       op.statementDone();
+      if (totals[1] == 0 && emptyBatch[0] != null) {
+        op.append(ExecutePlanResponse.newBuilder().setSessionId(session.id())
+            .setBatch(ArrowBatch.newBuilder().setData(emptyBatch[0]).setRowCount(0)));
+        totals[1] = 1;
+      }
       op.append(ExecutePlanResponse.newBuilder().setSessionId(session.id())
           .setComplete(Completion.newBuilder().setRowCount(totals[0]).setBatchCount(totals[1])
               .setBytes(totals[2])));
@@ -123,6 +152,6 @@ public final class OperationRunner {
     if (reason != null) {
       return reason.error(session.id());
     }
-    return errors.toStatus(t).asRuntimeException();
+    return errors.toError(t);
   }
 }

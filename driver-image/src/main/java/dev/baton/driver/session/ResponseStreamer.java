@@ -3,24 +3,45 @@ package dev.baton.driver.session;
 import dev.baton.proto.v1.ExecutePlanResponse;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
+import java.util.function.Function;
 
 /**
  * Sends an operation's responses to one gRPC stream, starting after a given index, only as fast
  * as the client reads (gRPC flow control): nothing piles up in transport buffers, and what the
- * client has not read stays in the operation for a later Reattach.
+ * client has not read stays in the operation for a later Reattach. Responses are sent as the
+ * stream's protocol shapes them ({@code R}: baton.v1's as they are, Spark Connect's translated).
  */
-public final class ResponseStreamer {
+public final class ResponseStreamer<R> {
   private final Operation op;
-  private final ServerCallStreamObserver<ExecutePlanResponse> observer;
+  private final ServerCallStreamObserver<R> observer;
+  private final Function<ExecutePlanResponse, R> shape;
   private final Runnable onChange = this::pump;
+  private Runnable onSuccess = () -> {};
   private long cursor;
   private boolean done;
 
-  public ResponseStreamer(Operation op, ServerCallStreamObserver<ExecutePlanResponse> observer,
-      long afterIndex) {
+  /** A baton.v1 stream: responses sent as they are. */
+  public static ResponseStreamer<ExecutePlanResponse> of(Operation op,
+      ServerCallStreamObserver<ExecutePlanResponse> observer, long afterIndex) {
+    return new ResponseStreamer<>(op, observer, afterIndex, Function.identity());
+  }
+
+  /**
+   * A stream whose responses are {@code shape}d for its protocol; a response shaped to null is
+   * not sent (the protocol has no counterpart).
+   */
+  public ResponseStreamer(Operation op, ServerCallStreamObserver<R> observer, long afterIndex,
+      Function<ExecutePlanResponse, R> shape) {
     this.op = op;
     this.observer = observer;
     this.cursor = afterIndex;
+    this.shape = shape;
+  }
+
+  /** Runs once the stream has sent the operation's last response and completed. */
+  public ResponseStreamer<R> onSuccess(Runnable action) {
+    this.onSuccess = action;
+    return this;
   }
 
   public void start() {
@@ -41,7 +62,10 @@ public final class ResponseStreamer {
     while (!done && observer.isReady() && !observer.isCancelled()) {
       Operation.Slot slot = op.read(cursor + 1);
       if (slot instanceof Operation.Ready ready) {
-        observer.onNext(ready.response());
+        R shaped = shape.apply(ready.response());
+        if (shaped != null) {
+          observer.onNext(shaped);
+        }
         cursor++;
       } else if (slot instanceof Operation.End) {
         finish(null);
@@ -70,6 +94,7 @@ public final class ResponseStreamer {
     op.removeListener(onChange);
     if (error == null) {
       observer.onCompleted();
+      onSuccess.run();
     } else {
       observer.onError(error.asRuntimeException(trailers));
     }

@@ -33,6 +33,7 @@ public final class Session implements AutoCloseable {
   private final ReentrantLock engineLock = new ReentrantLock(true);
   private final Map<String, ViewDefinition> views = new LinkedHashMap<>();
   private final Map<String, Operation> operations = new ConcurrentHashMap<>();
+  private final SparkSessionState spark = new SparkSessionState();
   private volatile SessionConfig config;
   private volatile Instant lastActive;
   private volatile boolean closed;
@@ -75,6 +76,11 @@ public final class Session implements AutoCloseable {
 
   public void touch() {
     lastActive = Instant.now();
+  }
+
+  /** The session as Spark Connect clients see it (server-side id, Spark config). */
+  public SparkSessionState spark() {
+    return spark;
   }
 
   public SessionConfig config() {

@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Exports a session to a snapshot and imports one into a new session with the same id. What
- * moves: config, declared views, tables (up to a size limit) and the unreleased results of
- * finished operations, so a client can reattach to them on the new driver.
+ * moves: config, declared views, tables (up to a size limit), the unreleased results of
+ * finished operations, so a client can reattach to them on the new driver, and what a Spark
+ * Connect client has seen (its server-side session id and Spark config).
  */
 public final class SessionMover {
   private static final Logger LOG = LoggerFactory.getLogger(SessionMover.class);
@@ -73,7 +74,9 @@ public final class SessionMover {
         .putAllConfig(session.config().asMap())
         .addAllViews(session.views())
         .setOpenedAt(Timestamps.fromMillis(session.openedAt().toEpochMilli()))
-        .setExportedBy(driverVersion);
+        .setExportedBy(driverVersion)
+        .setSparkServerSideSessionId(session.spark().serverSideSessionIdIfSeen())
+        .putAllSparkConfig(session.spark().conf());
     session.engineLock().lock();
     try {
       long total = 0;
@@ -119,6 +122,7 @@ public final class SessionMover {
     Session session = registry.openImported(current.getPrincipal(), current.getSessionId(),
         current.getConfigMap(), openedAt);
     try {
+      session.spark().restore(current.getSparkServerSideSessionId(), current.getSparkConfigMap());
       session.engineLock().lock();
       try {
         for (TableSnapshot table : current.getTablesList()) {

@@ -14,7 +14,7 @@ import java.util.TreeMap;
  */
 public final class SnapshotUpgrader {
   /** The format this driver writes. */
-  public static final int CURRENT_FORMAT = 2;
+  public static final int CURRENT_FORMAT = 3;
 
   private SnapshotUpgrader() {}
 
@@ -32,7 +32,8 @@ public final class SnapshotUpgrader {
     if (version == 1) {
       current = fromV1(current);
     }
-    return current;
+    // Format 3 only added fields (Spark Connect state) that format 2 leaves empty.
+    return current.toBuilder().setFormatVersion(CURRENT_FORMAT).build();
   }
 
   /** Format 1 kept views as SQL text and the timeout in milliseconds. */

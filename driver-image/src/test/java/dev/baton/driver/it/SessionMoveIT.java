@@ -73,7 +73,7 @@ class SessionMoveIT {
 
         SessionSnapshot snapshot = a.control().exportSession(
             ExportSessionRequest.newBuilder().setSessionId(id).build());
-        assertThat(snapshot.getFormatVersion()).isEqualTo(2);
+        assertThat(snapshot.getFormatVersion()).isEqualTo(3);
         assertThat(snapshot.getExportedBy()).isEqualTo("1.0.0");
         assertThat(snapshot.getTablesList()).extracting(t -> t.getName()).containsExactlyInAnyOrder("people", "orders");
         var imported = b.control().importSession(snapshot);

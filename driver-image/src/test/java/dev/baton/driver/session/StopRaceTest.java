@@ -39,7 +39,7 @@ class StopRaceTest {
           SessionConfig.open(defaults, Map.of()), engine);
       Operation op = new Operation("op-1", "fp", session.budget());
       session.putOperationIfAbsent(op);
-      new OperationRunner(pool, StatusErrors::toStatus).start(session, op, () -> {
+      new OperationRunner(pool, t -> StatusErrors.toStatus(t).asRuntimeException()).start(session, op, () -> {
         op.stop(Operation.StopReason.INTERRUPTED);
         return "SELECT count(*) FROM range(100000) a, range(1000000) b WHERE a.range + b.range < 0";
       }, 1024);
