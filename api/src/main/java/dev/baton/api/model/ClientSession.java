@@ -19,6 +19,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "PHASE", type = AdditionalPrinterColumn.Type.STRING, jsonPath = ".status.phase")
 @AdditionalPrinterColumn(name = "DRIVER", type = AdditionalPrinterColumn.Type.STRING, jsonPath = ".status.driverPod")
 @AdditionalPrinterColumn(name = "AGE", type = AdditionalPrinterColumn.Type.DATE, jsonPath = ".metadata.creationTimestamp")
+@io.fabric8.generator.annotation.ValidationRule(
+    value = "!has(self.spec.sessionId) || self.metadata.name == 'sc-' + self.spec.sessionId",
+    message = "a ClientSession with spec.sessionId must be named sc-<sessionId>, so no two sessions in a "
+        + "namespace claim one id")
 public class ClientSession extends CustomResource<ClientSessionSpec, ClientSessionStatus> implements Namespaced {
   private static final long serialVersionUID = 1L;
 }

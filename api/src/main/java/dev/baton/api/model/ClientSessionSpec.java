@@ -13,6 +13,8 @@ import java.util.Map;
 
 /** What a session is: its pool, owner, configuration and views. */
 @JsonIgnoreProperties(ignoreUnknown = true)
+@ValidationRule(value = "has(oldSelf.sessionId) == has(self.sessionId)",
+    message = "sessionId cannot be added or removed")
 public class ClientSessionSpec {
   @Required
   @Pattern(Patterns.DNS_LABEL)
@@ -27,6 +29,13 @@ public class ClientSessionSpec {
   @JsonPropertyDescription("The identity that owns the session: a user name or "
       + "system:serviceaccount:<namespace>:<name>. Only it may use the session.")
   private String principal;
+
+  @Pattern(Patterns.CLIENT_SESSION_ID)
+  @ValidationRule(value = "self == oldSelf", message = "sessionId cannot be changed")
+  @JsonPropertyDescription("The id the session has on drivers when its client chose it (a Spark Connect "
+      + "session id, a lowercase UUID); the ClientSession is then named sc-<sessionId>. Unset: the id is "
+      + "cs-<uid of this object>, reported in status.sessionId.")
+  private String sessionId;
 
   @Size(max = 256)
   @JsonPropertyDescription("Session configuration: engine keys (memory_limit, threads, operation_timeout, "
@@ -55,6 +64,14 @@ public class ClientSessionSpec {
 
   public void setPrincipal(String principal) {
     this.principal = principal;
+  }
+
+  public String getSessionId() {
+    return sessionId;
+  }
+
+  public void setSessionId(String sessionId) {
+    this.sessionId = sessionId;
   }
 
   public Map<String, String> getConfig() {

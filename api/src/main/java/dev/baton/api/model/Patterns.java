@@ -11,5 +11,8 @@ final class Patterns {
   /** An image reference: [registry/]repository[:tag][@digest]. */
   static final String IMAGE = "^[a-zA-Z0-9][a-zA-Z0-9._/:@-]*$";
 
+  /** A session id a client chose: Spark Connect's, a lowercase UUID. */
+  static final String CLIENT_SESSION_ID = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
+
   private Patterns() {}
 }

@@ -77,7 +77,10 @@ public final class SparkErrors {
     String message = e.getMessage() == null ? e.toString() : e.getMessage();
     String m = message.strip();
     SparkError error;
-    if (m.startsWith("Parser Error") || m.startsWith("Syntax Error")) {
+    if (m.contains("[DIVIDE_BY_ZERO]")) {
+      error = new SparkError(Status.Code.INVALID_ARGUMENT, SparkError.ARITHMETIC, "DIVIDE_BY_ZERO", "22012",
+          "Division by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead.", Map.of());
+    } else if (m.startsWith("Parser Error") || m.startsWith("Syntax Error")) {
       error = new SparkError(Status.Code.INVALID_ARGUMENT, SparkError.PARSE, "PARSE_SYNTAX_ERROR", "42601",
           message, Map.of());
     } else if (m.startsWith("Binder Error") && m.contains("not found")) {

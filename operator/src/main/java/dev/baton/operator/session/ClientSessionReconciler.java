@@ -81,9 +81,13 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
     this.moves = new SessionMoves(prober, listings, metrics, hook);
   }
 
-  /** The id a declared session has on the drivers: derived from its object's uid, stable forever. */
+  /**
+   * The id a session has on the drivers: the one its client chose (spec.sessionId, a Spark
+   * Connect session id), else derived from its object's uid; stable forever either way.
+   */
   static String sessionId(ClientSession cs) {
-    return "cs-" + cs.getMetadata().getUid().replace("-", "");
+    String chosen = cs.getSpec() == null ? null : cs.getSpec().getSessionId();
+    return chosen != null && !chosen.isEmpty() ? chosen : "cs-" + cs.getMetadata().getUid().replace("-", "");
   }
 
   @Override
