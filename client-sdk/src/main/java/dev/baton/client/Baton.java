@@ -52,6 +52,8 @@ public final class Baton {
     private String token;
     private int batchRows;
     private final Map<String, String> headers = new LinkedHashMap<>();
+    private boolean tls;
+    private java.nio.file.Path trustedCertificates;
 
     /**
      * The pool's address, "host:port"; or several addresses of one pool's gateways,
@@ -104,6 +106,22 @@ public final class Baton {
       return this;
     }
 
+    /**
+     * Connect over TLS, trusting the system's certificate authorities. A pool's gateway serves
+     * TLS when its pool names a certificate Secret ({@code spec.gateway.tls.secretName}).
+     */
+    public Builder tls() {
+      this.tls = true;
+      return this;
+    }
+
+    /** Connect over TLS, trusting the CA certificates in this PEM file (e.g. a cluster's own CA). */
+    public Builder tls(java.nio.file.Path caCertificates) {
+      this.tls = true;
+      this.trustedCertificates = caCertificates;
+      return this;
+    }
+
     public Builder retryPolicy(RetryPolicy retry) {
       this.retry = retry;
       return this;
@@ -126,7 +144,7 @@ public final class Baton {
 
     public Session connect() {
       boolean owns = channel == null;
-      ManagedChannel ch = owns ? newChannel(target) : channel;
+      ManagedChannel ch = owns ? newChannel(target, tls, trustedCertificates) : channel;
       BufferAllocator allocator = new RootAllocator();
       try {
         Metadata metadata = new Metadata();
@@ -166,16 +184,34 @@ public final class Baton {
    * A target listing several addresses ("a:15002,b:15002") spreads calls over all of them.
    */
   static ManagedChannel newChannel(String target) {
+    return newChannel(target, false, null);
+  }
+
+  /** As {@link #newChannel(String)}, over TLS when asked, trusting {@code ca} (system roots if null). */
+  static ManagedChannel newChannel(String target, boolean tls, java.nio.file.Path ca) {
     if (target == null || target.isBlank()) {
       throw new IllegalArgumentException("no target: give the pool's address as host:port");
     }
     boolean several = target.contains(",");
-    NettyChannelBuilder b = NettyChannelBuilder.forTarget(several ? StaticAddresses.target(target) : target);
+    String resolved = several ? StaticAddresses.target(target) : target;
+    NettyChannelBuilder b;
+    if (tls) {
+      io.grpc.TlsChannelCredentials.Builder creds = io.grpc.TlsChannelCredentials.newBuilder();
+      if (ca != null) {
+        try {
+          creds.trustManager(ca.toFile());
+        } catch (java.io.IOException e) {
+          throw new IllegalArgumentException("cannot read CA certificates " + ca + ": " + e.getMessage(), e);
+        }
+      }
+      b = NettyChannelBuilder.forTarget(resolved, creds.build());
+    } else {
+      b = NettyChannelBuilder.forTarget(resolved).usePlaintext();
+    }
     if (several) {
       b.defaultLoadBalancingPolicy("round_robin");
     }
     return b
-        .usePlaintext()
         .maxInboundMessageSize(256 << 20)
         .keepAliveTime(30, TimeUnit.SECONDS)
         .build();

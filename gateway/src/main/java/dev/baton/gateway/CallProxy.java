@@ -104,6 +104,30 @@ final class CallProxy<Q, R> {
   }
 
   /**
+   * Takes a request message the gateway read before the call was routed (and whether the client
+   * has already half-closed), as if it had come through {@link #fromClient}; before the first
+   * {@link #attempt}.
+   */
+  void preload(Q message, boolean clientHalfClosed) {
+    synchronized (lock) {
+      requestCount++;
+      long size = sizeOf.applyAsLong(message);
+      if (retained.take(size)) {
+        requests.add(message);
+        retainedBytes += size;
+      } else {
+        // Too large to keep: it is sent once and the call is never sent again.
+        replayable = false;
+        pendingUnretained = message;
+      }
+      halfClosed = clientHalfClosed;
+    }
+  }
+
+  /** A preloaded message that could not be kept: sent by the first attempt only. */
+  private Q pendingUnretained;
+
+  /**
    * Sends the call (again) to {@code endpoint}, with every request message it has had so far.
    * Started and replayed under the lock, so no client event reaches a call not yet started.
    */
@@ -119,6 +143,10 @@ final class CallProxy<Q, R> {
       a.call.start(a, h);
       for (Q q : requests) {
         a.call.sendMessage(q);
+      }
+      if (pendingUnretained != null) {
+        a.call.sendMessage(pendingUnretained);
+        pendingUnretained = null;
       }
       if (halfClosed) {
         a.call.halfClose();

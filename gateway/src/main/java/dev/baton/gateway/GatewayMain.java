@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * {@code BATON_MAX_SESSIONS} (sessions OpenSession may open per principal and in all; 0: no
  * limit), {@code BATON_MAX_CONNECTION_AGE} and
  * {@code BATON_MAX_CONNECTION_AGE_GRACE} (connection retirement; no age limit when unset, grace
- * default 60s). The operator sets them; the Kubernetes client is configured the usual way
+ * default 60s), {@code BATON_TLS_SECRET} (a kubernetes.io/tls Secret: serve TLS with its certificate,
+ * following its changes). The operator sets them; the Kubernetes client is configured the usual way
  * (in-cluster ServiceAccount). /readyz answers 503 until the session directory has synced.
  */
 public final class GatewayMain {
@@ -57,7 +58,13 @@ public final class GatewayMain {
             String.valueOf(GatewayOptions.DEFAULT_MAX_REQUEST_BYTES))),
         GatewayOptions.DEFAULT_MAX_CONCURRENT_CALLS,
         new SessionQuota(Integer.parseInt(env.getOrDefault("BATON_MAX_SESSIONS_PER_PRINCIPAL", "0")),
-            Integer.parseInt(env.getOrDefault("BATON_MAX_SESSIONS", "0"))));
+            Integer.parseInt(env.getOrDefault("BATON_MAX_SESSIONS", "0"))), null);
+    String tlsSecret = env.get("BATON_TLS_SECRET");
+    GatewayTls tls = null;
+    if (tlsSecret != null && !tlsSecret.isBlank()) {
+      tls = GatewayTls.fromSecret(client, namespace, tlsSecret);
+      options = options.withTls(tls.credentials());
+    }
     GatewayServer gateway = new GatewayServer(directory, new SessionCreator(client, namespace, pool),
         new Authenticator(client, namespace, tokenSecret == null || tokenSecret.isBlank() ? null : tokenSecret,
             java.time.Duration.ofSeconds(30), list(env.getOrDefault("BATON_TOKEN_AUDIENCES", ""))), options);

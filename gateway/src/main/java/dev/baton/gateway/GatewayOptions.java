@@ -19,36 +19,47 @@ import java.time.Duration;
  * @param maxConcurrentCalls calls being authenticated, routed or held at once; more are
  *     RESOURCE_EXHAUSTED (calls already forwarded do not count)
  * @param quota how many sessions OpenSession may open, per principal and in all
+ * @param tls the certificate clients see (TLS for every protocol); null serves plaintext
  */
 public record GatewayOptions(String host, int port, Duration hold, Duration maxConnectionAge,
     Duration maxConnectionAgeGrace, String sessionToken, ServiceAllowList services, int maxRequestBytes,
-    int maxConcurrentCalls, SessionQuota quota) {
+    int maxConcurrentCalls, SessionQuota quota, io.grpc.ServerCredentials tls) {
 
   public static final int DEFAULT_MAX_REQUEST_BYTES = 16 << 20;
   public static final int DEFAULT_MAX_CONCURRENT_CALLS = 1024;
 
   public static GatewayOptions local(Duration hold) {
     return new GatewayOptions("127.0.0.1", 0, hold, null, null, null, ServiceAllowList.defaults(),
-        DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MAX_CONCURRENT_CALLS, SessionQuota.NONE);
+        DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MAX_CONCURRENT_CALLS, SessionQuota.NONE, null);
   }
 
   public GatewayOptions withSessionToken(String token) {
     return new GatewayOptions(host, port, hold, maxConnectionAge, maxConnectionAgeGrace, token, services,
-        maxRequestBytes, maxConcurrentCalls, quota);
+        maxRequestBytes, maxConcurrentCalls, quota, tls);
   }
 
   public GatewayOptions withConnectionAge(Duration age, Duration grace) {
     return new GatewayOptions(host, port, hold, age, grace, sessionToken, services, maxRequestBytes,
-        maxConcurrentCalls, quota);
+        maxConcurrentCalls, quota, tls);
   }
 
   public GatewayOptions withLimits(int maxRequestBytes, int maxConcurrentCalls) {
     return new GatewayOptions(host, port, hold, maxConnectionAge, maxConnectionAgeGrace, sessionToken, services,
-        maxRequestBytes, maxConcurrentCalls, quota);
+        maxRequestBytes, maxConcurrentCalls, quota, tls);
   }
 
   public GatewayOptions withQuota(SessionQuota quota) {
     return new GatewayOptions(host, port, hold, maxConnectionAge, maxConnectionAgeGrace, sessionToken, services,
-        maxRequestBytes, maxConcurrentCalls, quota);
+        maxRequestBytes, maxConcurrentCalls, quota, tls);
+  }
+
+  public GatewayOptions withTls(io.grpc.ServerCredentials tls) {
+    return new GatewayOptions(host, port, hold, maxConnectionAge, maxConnectionAgeGrace, sessionToken, services,
+        maxRequestBytes, maxConcurrentCalls, quota, tls);
+  }
+
+  public GatewayOptions withServices(ServiceAllowList services) {
+    return new GatewayOptions(host, port, hold, maxConnectionAge, maxConnectionAgeGrace, sessionToken, services,
+        maxRequestBytes, maxConcurrentCalls, quota, tls);
   }
 }

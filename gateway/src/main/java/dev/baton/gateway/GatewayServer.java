@@ -110,7 +110,9 @@ public final class GatewayServer implements AutoCloseable {
           t.setDaemon(true);
           return t;
         });
-    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(options.host(), options.port()))
+    InetSocketAddress address = new InetSocketAddress(options.host(), options.port());
+    NettyServerBuilder builder = (options.tls() == null ? NettyServerBuilder.forAddress(address)
+        : NettyServerBuilder.forAddress(address, options.tls()))
         .fallbackHandlerRegistry(new ProxyRegistry())
         .maxInboundMessageSize(options.maxRequestBytes())
         .addTransportFilter(metrics.connections());
@@ -122,9 +124,9 @@ public final class GatewayServer implements AutoCloseable {
     }
     this.server = builder.build().start();
     this.pruner.scheduleWithFixedDelay(this::pruneChannels, 60, 60, TimeUnit.SECONDS);
-    LOG.info("gateway listening on {}:{} (hold {}, max connection age {} + grace {}, session token {}, "
+    LOG.info("gateway listening on {}:{} ({}, hold {}, max connection age {} + grace {}, session token {}, "
         + "services {}, max request {} bytes, max concurrent calls {})",
-        options.host(), server.getPort(), hold, options.maxConnectionAge(), options.maxConnectionAgeGrace(),
+        options.host(), server.getPort(), options.tls() == null ? "plaintext" : "TLS", hold, options.maxConnectionAge(), options.maxConnectionAgeGrace(),
         toDrivers == null ? "none" : "sent", services.services(), options.maxRequestBytes(),
         options.maxConcurrentCalls());
   }
@@ -228,17 +230,95 @@ public final class GatewayServer implements AutoCloseable {
         openSession(call, headers, principal.get(), listener);
         return;
       }
+      if (SparkRequests.isSpark(method.getFullMethodName())) {
+        readSparkSession(call, headers, principal.get(), listener);
+        return;
+      }
       if (CLOSE.equals(method.getFullMethodName())) {
         Route r = directory.route(sessionId);
         if (r != null && creator != null && r.principal().equals(principal.get())) {
           call = new ClosingCall(call, r);
         }
       }
-      route(call, headers, sessionId, principal.get(), listener);
+      route(call, headers, sessionId, principal.get(), listener, null, null);
     }
 
-    private void route(ServerCall<byte[], byte[]> call, Metadata headers, String sessionId, String principal,
+    /**
+     * A Spark Connect call names its session in its first request message (field 1), chosen by
+     * the client: read it, stamp the proven principal into the user context, create the
+     * session's ClientSession on first use, then route like any call.
+     */
+    private void readSparkSession(ServerCall<byte[], byte[]> call, Metadata headers, String principal,
         DeferredListener<byte[]> listener) {
+      FirstMessage[] holder = new FirstMessage[1];
+      holder[0] = new FirstMessage(message -> {
+        try {
+          routing.execute(() -> routeSpark(call, headers, principal, listener, holder[0], message));
+        } catch (RejectedExecutionException full) {
+          metrics.refused(Status.Code.RESOURCE_EXHAUSTED);
+          call.close(Status.RESOURCE_EXHAUSTED.withDescription("gateway is busy; retry"), new Metadata());
+        }
+      }, () -> call.close(Status.INVALID_ARGUMENT.withDescription("a Spark Connect call needs a request "
+          + "message"), new Metadata()));
+      listener.attach(holder[0]);
+      call.request(1);
+    }
+
+    private void routeSpark(ServerCall<byte[], byte[]> call, Metadata headers, String principal,
+        DeferredListener<byte[]> listener, FirstMessage first, byte[] message) {
+      String sessionId;
+      byte[] stamped;
+      try {
+        sessionId = SparkRequests.sessionId(message);
+        stamped = SparkRequests.withUserId(message, principal);
+      } catch (java.io.IOException e) {
+        call.close(Status.INVALID_ARGUMENT.withDescription("the request message cannot be read as a Spark "
+            + "Connect request"), new Metadata());
+        return;
+      }
+      if (sessionId == null || !SparkRequests.SESSION_ID.matcher(sessionId).matches()) {
+        call.close(Status.INVALID_ARGUMENT.withDescription("session_id must be a lowercase UUID (as Spark "
+            + "Connect clients make them)"), new Metadata());
+        return;
+      }
+      headers.discardAll(SESSION);
+      headers.put(SESSION, sessionId);
+      boolean release = SparkRequests.RELEASE_SESSION.equals(method.getFullMethodName());
+      Route r = directory.route(sessionId);
+      if (r == null && creator != null && !release) {
+        Status over = quota.refusal(directory.all(), principal);
+        if (over != null) {
+          call.close(over, new Metadata());
+          return;
+        }
+        try {
+          // First use: make the session the pool places. Another replica may be doing the same;
+          // the object's name is the id, so only one is made, and its owner is the first caller.
+          creator.createForClient(principal, sessionId);
+          directory.awaitPresent(sessionId, hold);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          call.close(Status.UNAVAILABLE.withDescription("gateway stopping"), new Metadata());
+          return;
+        } catch (RuntimeException e) {
+          LOG.warn("cannot create the session {} for {}", sessionId, principal, e);
+          call.close(Status.UNAVAILABLE.withDescription("cannot create the session now; retry"), new Metadata());
+          return;
+        }
+      }
+      ServerCall<byte[], byte[]> c = call;
+      if (release && r != null && creator != null && r.principal().equals(principal)) {
+        c = new ClosingCall(call, r);
+      }
+      route(c, headers, sessionId, principal, listener, first, stamped);
+    }
+
+    /**
+     * Routes a call to its session's driver; with {@code first}, the call's first message was read
+     * already and is sent as {@code firstMessage}.
+     */
+    private void route(ServerCall<byte[], byte[]> call, Metadata headers, String sessionId, String principal,
+        DeferredListener<byte[]> listener, FirstMessage first, byte[] firstMessage) {
       RouteDecision decision;
       try {
         if (sessionId != null && !sessionId.isEmpty() && directory.route(sessionId) == null) {
@@ -271,9 +351,13 @@ public final class GatewayServer implements AutoCloseable {
         CallProxy<byte[], byte[]> proxy = new CallProxy<>(call, headers,
             endpoint -> upstream(endpoint).newCall(method, CallOptions.DEFAULT), new Resend(sessionId, principal),
             retained, message -> message.length);
-        listener.attach(proxy.fromClient);
         try {
-          proxy.attempt(forward.endpoint());
+          if (first == null) {
+            listener.attach(proxy.fromClient);
+            proxy.attempt(forward.endpoint());
+          } else {
+            first.handOff(proxy, firstMessage, forward.endpoint());
+          }
         } catch (RuntimeException e) {
           LOG.warn("cannot forward a call of session {} to {}", sessionId, forward.endpoint(), e);
           proxy.giveUp(Status.UNAVAILABLE.withDescription("cannot reach the session's driver; retry"), null);

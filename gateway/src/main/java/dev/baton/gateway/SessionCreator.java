@@ -50,6 +50,29 @@ public final class SessionCreator {
   }
 
   /**
+   * Creates the ClientSession of a session whose client chose its id (Spark Connect), named
+   * {@code sc-<id>} so there is one per id; one that exists already is left as it is (another
+   * replica made it, or another principal owns it: routing refuses the latter).
+   */
+  public void createForClient(String principal, String sessionId) {
+    ClientSession cs = new ClientSession();
+    cs.setMetadata(new ObjectMetaBuilder().withName("sc-" + sessionId).withNamespace(namespace)
+        .addToLabels(CREATED_BY, "gateway").addToLabels("baton.dev/pool", pool).build());
+    ClientSessionSpec spec = new ClientSessionSpec();
+    spec.setPool(pool);
+    spec.setPrincipal(principal);
+    spec.setSessionId(sessionId);
+    cs.setSpec(spec);
+    try {
+      client.resource(cs).create();
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+    }
+  }
+
+  /**
    * Deletes a ClientSession whose open did not complete (not placed in time, or the client went
    * away): a retried open makes a new one, so this one would be left behind.
    */

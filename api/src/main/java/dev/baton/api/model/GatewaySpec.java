@@ -47,6 +47,12 @@ public class GatewaySpec {
       + "are accepted.")
   private String tokenSecret;
 
+  @Pattern(Patterns.DNS_LABEL)
+  @JsonPropertyDescription("Secret (type kubernetes.io/tls: tls.crt and tls.key in PEM, the key as PKCS#8) whose "
+      + "certificate the gateway serves: set, the gateway speaks TLS only, for every protocol (Spark Connect "
+      + "clients send tokens only over TLS). A renewed certificate is served without a restart. Unset: plaintext.")
+  private String tlsSecret;
+
   @Size(max = 16)
   @ValidationRule(value = "self.all(s, s != 'baton.v1.DriverControl')",
       message = "baton.v1.DriverControl is reachable by the operator only and cannot be forwarded",
@@ -130,6 +136,14 @@ public class GatewaySpec {
 
   public void setResources(ResourceRequirements resources) {
     this.resources = resources;
+  }
+
+  public String getTlsSecret() {
+    return tlsSecret;
+  }
+
+  public void setTlsSecret(String tlsSecret) {
+    this.tlsSecret = tlsSecret;
   }
 
   public String getTokenSecret() {

@@ -63,6 +63,12 @@ public final class PySpark {
   /** Runs {@code python/spark_connect/<script>} with arguments and extra environment. */
   public static Result run(String script, Duration timeout, Map<String, String> env, String... args)
       throws IOException, InterruptedException {
+    return start(script, env, args).finish(timeout);
+  }
+
+  /** Starts a script; read its lines as they come with {@link Running#awaitLine}. */
+  public static Running start(String script, Map<String, String> env, String... args)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(python().toString());
     command.add(projectRoot().resolve("python/spark_connect").resolve(script).toString());
@@ -70,22 +76,59 @@ public final class PySpark {
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().put("PYTHONUNBUFFERED", "1");
     pb.environment().putAll(env);
-    Process p = pb.start();
-    StringBuilder out = new StringBuilder();
-    Thread reader = new Thread(() -> {
-      try {
-        out.append(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-      } catch (IOException ignored) {
-        // the process was killed
-      }
-    });
-    reader.start();
-    if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      p.destroyForcibly();
-      reader.join(5000);
-      return new Result(-1, out + "\n(timed out after " + timeout + ")");
+    return new Running(pb.start());
+  }
+
+  /** A script that is running. */
+  public static final class Running {
+    private final Process process;
+    private final StringBuffer output = new StringBuffer();
+    private final java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final Thread reader;
+
+    Running(Process process) {
+      this.process = process;
+      this.reader = new Thread(() -> {
+        try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
+            StandardCharsets.UTF_8))) {
+          String line;
+          while ((line = in.readLine()) != null) {
+            output.append(line).append('\n');
+            lines.add(line);
+          }
+        } catch (IOException ignored) {
+          // the process was killed
+        }
+      }, "pyspark-output");
+      reader.setDaemon(true);
+      reader.start();
     }
-    reader.join(5000);
-    return new Result(p.exitValue(), out.toString());
+
+    /** Waits for a line that starts with {@code prefix}; fails with the output so far if none comes. */
+    public String awaitLine(String prefix, Duration timeout) throws InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (true) {
+        long left = deadline - System.nanoTime();
+        String line = left <= 0 ? null : lines.poll(left, TimeUnit.NANOSECONDS);
+        if (line == null) {
+          throw new AssertionError("no line starting '" + prefix + "' within " + timeout + " (exit "
+              + (process.isAlive() ? "none yet" : process.exitValue()) + "):\n" + output);
+        }
+        if (line.startsWith(prefix)) {
+          return line;
+        }
+      }
+    }
+
+    /** Waits for the script to end (killing it past {@code timeout}). */
+    public Result finish(Duration timeout) throws InterruptedException {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+        reader.join(5000);
+        return new Result(-1, output + "\n(timed out after " + timeout + ")");
+      }
+      reader.join(5000);
+      return new Result(process.exitValue(), output.toString());
+    }
   }
 }

@@ -83,18 +83,29 @@ public final class GatewayObjects {
         .withNamespace(pool.getMetadata().getNamespace()).endSubject().build();
   }
 
-  /** Read access to the static token Secret only; null when the pool names none. */
+  /**
+   * Read access to the pool's own Secrets only: the static tokens (get) and the TLS certificate
+   * (get, read again every half minute to serve a renewed one); null when the pool names neither.
+   */
   public static Role tokenSecretRole(DriverPool pool) {
-    String secret = pool.getSpec().getGateway().getTokenSecret();
-    if (secret == null) {
+    GatewaySpec g = pool.getSpec().getGateway();
+    if (g.getTokenSecret() == null && g.getTlsSecret() == null) {
       return null;
     }
     String name = pool.getMetadata().getName();
-    return new RoleBuilder().withNewMetadata().withName(name(name) + "-tokens")
+    RoleBuilder role = new RoleBuilder();
+    role.withNewMetadata().withName(name(name) + "-tokens")
         .withNamespace(pool.getMetadata().getNamespace()).withLabels(labels(name))
-        .withOwnerReferences(PoolObjects.owner(pool)).endMetadata()
-        .addNewRule().withApiGroups("").withResources("secrets").withResourceNames(secret).withVerbs("get")
-        .endRule().build();
+        .withOwnerReferences(PoolObjects.owner(pool)).endMetadata();
+    if (g.getTokenSecret() != null) {
+      role.addNewRule().withApiGroups("").withResources("secrets").withResourceNames(g.getTokenSecret())
+          .withVerbs("get").endRule();
+    }
+    if (g.getTlsSecret() != null) {
+      role.addNewRule().withApiGroups("").withResources("secrets").withResourceNames(g.getTlsSecret())
+          .withVerbs("get").endRule();
+    }
+    return role.build();
   }
 
   public static RoleBinding tokenSecretBinding(DriverPool pool) {
@@ -140,6 +151,9 @@ public final class GatewayObjects {
         DriverPodFactory.sessionToken(name)));
     if (g.getTokenSecret() != null) {
       env.add(value("BATON_TOKEN_SECRET", g.getTokenSecret()));
+    }
+    if (g.getTlsSecret() != null) {
+      env.add(value("BATON_TLS_SECRET", g.getTlsSecret()));
     }
     var sessions = pool.getSpec().getSessions();
     env.add(value("BATON_MAX_SESSIONS_PER_PRINCIPAL", String.valueOf(
