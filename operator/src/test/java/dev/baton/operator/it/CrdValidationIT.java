@@ -101,6 +101,21 @@ class CrdValidationIT {
     var moved = apply(base.replace("nightly-report", "moving").replace("pool: analytics", "pool: other"));
     assertThat(moved.exitCode()).isNotZero();
     assertThat(moved.output()).contains("spec.pool").contains("pool cannot be changed");
+
+    // A client-chosen session id is a lowercase UUID, and the object is named after it, so no two
+    // ClientSessions of a namespace can claim one id.
+    String id = "6f1c1c1e-0000-4000-8000-000000000001";
+    var misnamed = apply(base.replace("nightly-report", "claims-an-id")
+        .replace("pool: analytics", "pool: analytics\n  sessionId: " + id));
+    assertThat(misnamed.exitCode()).isNotZero();
+    assertThat(misnamed.output()).contains("must be named sc-<sessionId>");
+    var notUuid = apply(base.replace("nightly-report", "sc-abc").replace("pool: analytics", "pool: analytics\n  sessionId: abc"));
+    assertThat(notUuid.output()).contains("spec.sessionId");
+    assertThat(apply(base.replace("nightly-report", "sc-" + id)
+        .replace("pool: analytics", "pool: analytics\n  sessionId: " + id)).exitCode()).isZero();
+    var dropped = apply(base.replace("nightly-report", "sc-" + id));
+    assertThat(dropped.exitCode()).isNotZero();
+    assertThat(dropped.output()).contains("sessionId cannot be added or removed");
   }
 
   @Test

@@ -55,6 +55,21 @@ class GatewayObjectsTest {
   }
 
   @Test
+  void aTlsSecretIsNamedToTheGatewayWhichMayReadThatSecretOnly() {
+    DriverPool p = pool();
+    assertThat(env(p)).doesNotContainKey("BATON_TLS_SECRET");
+    p.getSpec().getGateway().setTlsSecret("sales-tls");
+    assertThat(env(p).get("BATON_TLS_SECRET").getValue()).isEqualTo("sales-tls");
+    assertThat(GatewayObjects.tokenSecretRole(p).getRules()).singleElement().satisfies(r -> {
+      assertThat(r.getResourceNames()).containsExactly("sales-tls");
+      assertThat(r.getVerbs()).containsExactly("get");
+    });
+    p.getSpec().getGateway().setTokenSecret("sales-tokens");
+    assertThat(GatewayObjects.tokenSecretRole(p).getRules()).flatExtracting(r -> r.getResourceNames())
+        .containsExactly("sales-tokens", "sales-tls");
+  }
+
+  @Test
   void theServiceSelectsTheGatewayAndBindingsNameItsAccount() {
     DriverPool p = pool();
     assertThat(PoolObjects.clientService(p).getSpec().getSelector()).isEqualTo(GatewayObjects.selector("sales"));
