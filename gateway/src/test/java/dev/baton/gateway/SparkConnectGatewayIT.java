@@ -259,4 +259,36 @@ class SparkConnectGatewayIT {
     assertThat(after == null ? null : after.getStatus().getDriverPod()).as("moved off the drained driver")
         .isNotEqualTo(from);
   }
+
+  @Test
+  @Order(5)
+  void pysparkSessionsUnderLoadKeepWorkingThroughADriverImageUpgrade() throws Exception {
+    cluster.client().resources(DriverPool.class).inNamespace(NS).withName(POOL)
+        .waitUntilCondition(p -> Integer.valueOf(2).equals(p.getStatus().getReadyReplicas()), 180, TimeUnit.SECONDS);
+    Path control = Files.createTempDirectory("upgrade-load");
+    PySpark.Running script = PySpark.start("upgrade_load.py", trust(), url(analyst, null), control.toString(), "4");
+    script.awaitLine("READY", Duration.ofMinutes(2));
+    Map<String, String> revisions = new java.util.HashMap<>();
+    for (ClientSession cs : sparkSessions()) {
+      revisions.put(cs.getMetadata().getName(), cs.getStatus().getRevision());
+    }
+    assertThat(revisions).hasSizeGreaterThanOrEqualTo(4);
+    var patched = cluster.controlPlane().kubectl("patch", "driverpool/" + POOL, "-n", NS, "--type=merge", "-p",
+        "{\"spec\":{\"driver\":{\"image\":\"registry.example/baton-driver:1.1.0\"}}}");
+    assertThat(patched.exitCode()).as(patched.output()).isZero();
+    // Every session of the script ends on a driver of the new revision, while the queries go on.
+    DriverPool upgraded = cluster.client().resources(DriverPool.class).inNamespace(NS).withName(POOL)
+        .waitUntilCondition(p -> p.getStatus() != null && p.getStatus().getCurrentRevision() != null
+            && !revisions.containsValue(p.getStatus().getCurrentRevision())
+            && sparkSessions().stream().filter(cs -> revisions.containsKey(cs.getMetadata().getName()))
+                .allMatch(cs -> cs.getStatus().getPhase() == SessionPhase.Bound && cs.getStatus().getMove() == null
+                    && p.getStatus().getCurrentRevision().equals(cs.getStatus().getRevision())), 300, TimeUnit.SECONDS);
+    Files.createFile(control.resolve("stop"));
+    PySpark.Result r = script.finish(Duration.ofMinutes(2));
+    assertThat(r.exitCode()).as(r.summary()).isZero();
+    Matcher passed = Pattern.compile("PASSED (\\d+)").matcher(r.output());
+    assertThat(passed.find()).as(r.summary()).isTrue();
+    assertThat(Integer.parseInt(passed.group(1))).isPositive();
+    assertThat(upgraded.getStatus().getCurrentRevision()).isNotIn(revisions.values());
+  }
 }
