@@ -125,11 +125,11 @@ class SessionMoveIT {
         assertThat(s.table("answer").collect().get(0).getLong("answer")).isEqualTo(42);
         assertThat(s.config()).containsEntry("operation_timeout", "1500ms").containsEntry("user.k", "v");
       }
-      SessionSnapshot v3 = v1.toBuilder().setFormatVersion(3).setSessionId("future-session-00000000001").build();
-      assertThatThrownBy(() -> b.control().importSession(v3))
+      SessionSnapshot v4 = v1.toBuilder().setFormatVersion(4).setSessionId("future-session-00000000001").build();
+      assertThatThrownBy(() -> b.control().importSession(v4))
           .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
-            assertThat(e.getStatus().getDescription()).contains("format 3 is newer");
+            assertThat(e.getStatus().getDescription()).contains("format 4 is newer");
           });
     }
   }
