@@ -2,11 +2,8 @@ package dev.baton.driver.spark;
 
 import dev.baton.driver.engine.EngineException;
 import dev.baton.driver.engine.SessionEngine;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 /** {@link SparkEngine} over a session's DuckDB database; callers hold the session's engine. */
@@ -36,9 +33,10 @@ final class SessionSparkEngine implements SparkEngine {
    */
   @Override
   public String localTable(byte[] arrowStream) {
-    String name = "_baton_local_" + sha256(arrowStream).substring(0, 32);
+    String name = "_baton_local_" + SparkConnectService.sha256(arrowStream).substring(0, 32);
     try {
       if (!engine.hasTable(name)) {
+        validate(arrowStream);
         engine.importTable(name, true, arrowStream);
       }
       return name;
@@ -46,6 +44,22 @@ final class SessionSparkEngine implements SparkEngine {
       throw new EngineException(e);
     } catch (Exception e) {
       throw SparkError.invalidPlan("local data is not a readable Arrow IPC stream: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Checks every buffer of a client's Arrow data (offsets, lengths, validity) before the engine's
+   * native code reads it: a stream that parses but points outside its buffers must be refused
+   * here, not followed in native memory.
+   */
+  private void validate(byte[] arrowStream) throws Exception {
+    try (org.apache.arrow.memory.BufferAllocator allocator = new org.apache.arrow.memory.RootAllocator(
+            64L << 20);
+        org.apache.arrow.vector.ipc.ArrowStreamReader reader = new org.apache.arrow.vector.ipc.ArrowStreamReader(
+            new java.io.ByteArrayInputStream(arrowStream), allocator)) {
+      while (reader.loadNextBatch()) {
+        org.apache.arrow.vector.util.ValueVectorUtility.validateFull(reader.getVectorSchemaRoot());
+      }
     }
   }
 
@@ -59,14 +73,6 @@ final class SessionSparkEngine implements SparkEngine {
       return new Rows(columns, engine.renderRows(sql, limit, SparkCells::render));
     } catch (SQLException e) {
       throw new EngineException(e);
-    }
-  }
-
-  private static String sha256(byte[] data) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

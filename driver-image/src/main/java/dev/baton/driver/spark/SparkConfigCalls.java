@@ -12,6 +12,11 @@ import org.apache.spark.connect.proto.KeyValue;
 
 /** Spark's runtime config calls over a session's Spark config and this driver's defaults. */
 final class SparkConfigCalls {
+  /** Bounds on what a session may keep as Spark config: it lives in the driver's heap and moves. */
+  static final int MAX_KEYS = 1024;
+  static final int MAX_KEY_LENGTH = 1024;
+  static final int MAX_VALUE_LENGTH = 64 * 1024;
+
   private SparkConfigCalls() {}
 
   static ConfigResponse.Builder apply(SparkSessionState state, ConfigRequest.Operation op) {
@@ -27,6 +32,17 @@ final class SparkConfigCalls {
           if (!kv.hasValue()) {
             throw SparkError.invalidPlan("config set of '" + kv.getKey() + "' without a value");
           }
+          if (kv.getKey().isEmpty() || kv.getKey().length() > MAX_KEY_LENGTH
+              || kv.getValue().length() > MAX_VALUE_LENGTH) {
+            throw SparkError.invalidPlan("config keys are 1 to " + MAX_KEY_LENGTH + " characters and values at "
+                + "most " + MAX_VALUE_LENGTH);
+          }
+        }
+        java.util.Set<String> keys = new java.util.HashSet<>(state.conf().keySet());
+        op.getSet().getPairsList().forEach(kv -> keys.add(kv.getKey()));
+        if (keys.size() > MAX_KEYS) {
+          throw new SparkError(Status.Code.RESOURCE_EXHAUSTED, SparkError.ILLEGAL_ARGUMENT, "CONFIG_LIMIT",
+              "54000", "a session keeps at most " + MAX_KEYS + " Spark config keys; unset some first", Map.of());
         }
         for (KeyValue kv : op.getSet().getPairsList()) {
           state.set(kv.getKey(), kv.getValue());

@@ -530,7 +530,8 @@ public final class SparkConnectService extends SparkConnectServiceGrpc.SparkConn
     obs.onError(SparkErrors.build(SparkError.unsupported("artifacts")));
   }
 
-  private static String sha256(byte[] data) {
+  /** SHA-256 of the bytes, hex. */
+  static String sha256(byte[] data) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
     } catch (NoSuchAlgorithmException e) {

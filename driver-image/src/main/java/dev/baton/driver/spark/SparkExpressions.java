@@ -158,17 +158,8 @@ final class SparkExpressions {
         return "(- " + args.get(0) + ")";
       case "in":
         return "(" + args.get(0) + " IN (" + String.join(", ", args.subList(1, args.size())) + "))";
-      case "when": {
-        StringBuilder sb = new StringBuilder("CASE");
-        int i = 0;
-        for (; i + 1 < args.size(); i += 2) {
-          sb.append(" WHEN ").append(args.get(i)).append(" THEN ").append(args.get(i + 1));
-        }
-        if (i < args.size()) {
-          sb.append(" ELSE ").append(args.get(i));
-        }
-        return sb.append(" END").toString();
-      }
+      case "when":
+        return SparkFunctions.caseWhen(args);
       case "mean":
         return "avg(" + String.join(", ", args) + ")";
       case "count":

@@ -117,17 +117,8 @@ final class SparkFunctions {
         return two(args, (a, b) -> "starts_with(" + a + ", " + b + ")");
       case "endswith":
         return two(args, (a, b) -> "ends_with(" + a + ", " + b + ")");
-      case "when": {
-        StringBuilder sb = new StringBuilder("CASE");
-        int i = 0;
-        for (; i + 1 < args.size(); i += 2) {
-          sb.append(" WHEN ").append(args.get(i)).append(" THEN ").append(args.get(i + 1));
-        }
-        if (i < args.size()) {
-          sb.append(" ELSE ").append(args.get(i));
-        }
-        return sb.append(" END").toString();
-      }
+      case "when":
+        return caseWhen(args);
       case "if", "iff":
         return args.size() == 3 ? "CASE WHEN " + args.get(0) + " THEN " + args.get(1) + " ELSE " + args.get(2)
             + " END" : null;
@@ -176,6 +167,19 @@ final class SparkFunctions {
       return null;
     }
     return duck + "(" + d + String.join(", ", args) + ")";
+  }
+
+  /** {@code when(c1, v1, c2, v2, ..., else)} as CASE: Spark's own text for it too. */
+  static String caseWhen(List<String> args) {
+    StringBuilder sb = new StringBuilder("CASE");
+    int i = 0;
+    for (; i + 1 < args.size(); i += 2) {
+      sb.append(" WHEN ").append(args.get(i)).append(" THEN ").append(args.get(i + 1));
+    }
+    if (i < args.size()) {
+      sb.append(" ELSE ").append(args.get(i));
+    }
+    return sb.append(" END").toString();
   }
 
   private static String nonZero(String divisor) {

@@ -53,4 +53,18 @@ class SparkConfigCallsTest {
     assertThat(SparkConfigCalls.apply(state, op().setGet(ConfigRequest.Get.newBuilder()
         .addKeys("spark.sql.session.timeZone")).build()).getPairs(0).getValue()).isEqualTo("UTC");
   }
+
+  @Test
+  void aSessionKeepsABoundedConfigSoNoClientFillsTheDriversHeap() {
+    ConfigRequest.Set.Builder many = ConfigRequest.Set.newBuilder();
+    for (int i = 0; i <= SparkConfigCalls.MAX_KEYS; i++) {
+      many.addPairs(KeyValue.newBuilder().setKey("spark.k" + i).setValue("v"));
+    }
+    assertThatThrownBy(() -> SparkConfigCalls.apply(state, op().setSet(many).build()))
+        .isInstanceOfSatisfying(SparkError.class, e -> assertThat(e.errorClass()).isEqualTo("CONFIG_LIMIT"));
+    assertThat(state.conf()).as("nothing of a refused set is kept").isEmpty();
+    assertThatThrownBy(() -> SparkConfigCalls.apply(state, op().setSet(ConfigRequest.Set.newBuilder()
+        .addPairs(KeyValue.newBuilder().setKey("spark.big").setValue("x".repeat(SparkConfigCalls.MAX_VALUE_LENGTH + 1))))
+        .build())).isInstanceOf(SparkError.class);
+  }
 }
