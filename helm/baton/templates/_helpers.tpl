@@ -50,10 +50,12 @@ watchNamespaces is empty, else by a RoleBinding in each listed namespace.
 - apiGroups: ["baton.dev"]
   resources: ["driverpools/finalizers", "clientsessions/finalizers"]
   verbs: ["update"]
-# Each pool's control token Secret (created once) and, for the gateway, its static token Secret.
+# Each pool's token Secrets (created once, rewritten by a token rotation) and, for the gateway, its
+# static token Secret. The admission policy baton-operator-writes.baton.dev lets the operator
+# change only Secrets labelled as its own.
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["get", "create"]
+  verbs: ["get", "create", "update", "patch"]
 # The gateway of each pool: its Deployment, ServiceAccount and bindings.
 - apiGroups: ["apps"]
   resources: ["deployments"]

@@ -18,6 +18,11 @@ public final class PoolLabels {
    * {@code kubectl rollout restart} does for a Deployment. Any value will do; a timestamp is usual.
    */
   public static final String RESTARTED_AT = "baton.dev/restartedAt";
+  /**
+   * Annotation on a DriverPool: a new value rotates the pool's control and session tokens while
+   * every driver and session is kept (status.tokenRotation). Any value will do; a timestamp is usual.
+   */
+  public static final String ROTATE_TOKENS_AT = "baton.dev/rotateTokensAt";
   /** Component label of the ControllerRevisions that store a pool's driver revisions. */
   public static final String REVISION_COMPONENT = "driver-revision";
   public static final int DRIVER_PORT = 15002;

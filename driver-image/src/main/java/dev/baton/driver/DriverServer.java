@@ -4,6 +4,7 @@ import dev.baton.driver.engine.EngineSandbox;
 import dev.baton.driver.service.CallerInterceptor;
 import dev.baton.driver.service.CallerTokenInterceptor;
 import dev.baton.driver.service.DriverControlImpl;
+import dev.baton.driver.service.DriverTokens;
 import dev.baton.driver.service.RequestDecoding;
 import dev.baton.driver.service.SessionServiceImpl;
 import dev.baton.driver.service.StatusErrors;
@@ -74,10 +75,11 @@ public final class DriverServer implements AutoCloseable {
     SessionMover mover = new SessionMover(registry, settings.snapshotMaxTableBytes(), settings.version());
     // Interceptors run last-added first: the caller's token is checked before anything else,
     // and every status message leaving the driver is bounded.
+    DriverTokens tokens = settings.tokens();
     List<ServerInterceptor> sessionGuards = guards(new CallerInterceptor(),
-        settings.sessionApiToken() == null ? null : CallerTokenInterceptor.session(settings.sessionApiToken()));
+        tokens.sessionRequired() ? CallerTokenInterceptor.session(tokens) : null);
     List<ServerInterceptor> controlGuards = guards(null,
-        settings.controlTokenRequired() ? CallerTokenInterceptor.control(settings.controlToken()) : null);
+        tokens.controlRequired() ? CallerTokenInterceptor.control(tokens) : null);
     long maxRequest = settings.maxRequestBytes();
     this.server = NettyServerBuilder
         .forAddress(new InetSocketAddress(settings.host(), settings.port()))
@@ -94,7 +96,7 @@ public final class DriverServer implements AutoCloseable {
                 settings.sessionApiToken() == null, SparkConnectVersion.VERSION).bindService(),
             method -> maxRequest), sessionGuards))
         .addService(ServerInterceptors.intercept(RequestDecoding.guard(
-            new DriverControlImpl(registry, mover, settings.version(), settings.revision()).bindService(),
+            new DriverControlImpl(registry, mover, settings.version(), settings.revision(), tokens).bindService(),
             method -> method.equals(DriverControlGrpc.getImportSessionMethod().getFullMethodName())
                 ? MAX_IMPORT_BYTES : maxRequest), controlGuards))
         .addService(ServerInterceptors.intercept(health.getHealthService(), new StatusMessageLimit()))

@@ -2,6 +2,7 @@ package dev.baton.driver;
 
 import dev.baton.driver.session.Quantities;
 import dev.baton.driver.session.SessionDefaults;
+import dev.baton.driver.service.DriverTokens;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +27,8 @@ public record DriverSettings(
     SessionDefaults sessionDefaults,
     String controlToken,
     String sessionToken,
+    String acceptedControlTokens,
+    String acceptedSessionTokens,
     long maxRequestBytes,
     int maxRunningOperations) {
 
@@ -52,6 +55,10 @@ public record DriverSettings(
         "when set, DriverControl serves only calls carrying it (the operator)");
     option("session-token", "BATON_SESSION_TOKEN", "",
         "when set, the session API serves only calls carrying it (the pool's gateway and the operator)");
+    option("control-tokens", "BATON_CONTROL_TOKENS", "",
+        "during a rotation of the pool's tokens: every control token accepted, comma-separated, the newest first");
+    option("session-tokens", "BATON_SESSION_TOKENS", "",
+        "during a rotation of the pool's tokens: every session token accepted, comma-separated, the newest first");
     option("max-request-bytes", "BATON_MAX_REQUEST_BYTES", "16MiB",
         "largest session API request (ImportSession has its own limit of 512MiB)");
     option("max-running-operations", "BATON_MAX_RUNNING_OPERATIONS", "256",
@@ -116,7 +123,8 @@ public record DriverSettings(
         values.get("revision"), dataDirs, scratchDir, Integer.parseInt(values.get("max-sessions")),
         Quantities.duration("shutdown-grace", values.get("shutdown-grace")),
         Quantities.bytes("snapshot-max-table-bytes", values.get("snapshot-max-table-bytes")), defaults,
-        values.get("control-token"), values.get("session-token"),
+        values.get("control-token"), values.get("session-token"), values.get("control-tokens"),
+        values.get("session-tokens"),
         Quantities.bytes("max-request-bytes", values.get("max-request-bytes")),
         Integer.parseInt(values.get("max-running-operations")));
   }
@@ -135,6 +143,25 @@ public record DriverSettings(
       return sessionToken;
     }
     return controlTokenRequired() ? controlToken : null;
+  }
+
+  /**
+   * The tokens this driver accepts at start: the current ones, or during a rotation the lists the
+   * operator gave (newest first). A list is ignored where no current token is set.
+   */
+  public DriverTokens tokens() {
+    List<String> control = controlTokenRequired() ? list(acceptedControlTokens, controlToken) : List.of();
+    String session = sessionApiToken();
+    boolean ownSessionToken = sessionToken != null && !sessionToken.isEmpty();
+    return new DriverTokens(control, session == null ? List.of()
+        : list(ownSessionToken ? acceptedSessionTokens : acceptedControlTokens, session));
+  }
+
+  /** The comma-separated {@code accepted} tokens, or {@code current} alone when none are given. */
+  private static List<String> list(String accepted, String current) {
+    List<String> tokens = accepted == null ? List.of() : java.util.Arrays.stream(accepted.split(","))
+        .map(String::strip).filter(t -> !t.isEmpty()).distinct().toList();
+    return tokens.isEmpty() ? List.of(current) : tokens;
   }
 
   /** Never prints the control token. */

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * a call waits for a moving session, default 30s), {@code BATON_TOKEN_SECRET} (the Secret of
  * static tokens, optional), {@code BATON_TOKEN_AUDIENCES} (comma-separated audiences a reviewed
  * token must carry; default the API server's own), {@code BATON_SESSION_TOKEN} (the pool's
- * session-API token, sent to drivers; it opens no DriverControl), {@code BATON_SERVICES}
+ * session-API token, sent to drivers; it opens no DriverControl), {@code BATON_SESSION_TOKEN_SECRET}
+ * (the Secret holding it, read again every 5 s so a rotation needs no restart), {@code BATON_SERVICES}
  * (comma-separated gRPC services forwarded; default the session API and health),
  * {@code BATON_MAX_REQUEST_BYTES} (default 16777216), {@code BATON_MAX_SESSIONS_PER_PRINCIPAL} and
  * {@code BATON_MAX_SESSIONS} (sessions OpenSession may open per principal and in all; 0: no
@@ -68,6 +69,10 @@ public final class GatewayMain {
     GatewayServer gateway = new GatewayServer(directory, new SessionCreator(client, namespace, pool),
         new Authenticator(client, namespace, tokenSecret == null || tokenSecret.isBlank() ? null : tokenSecret,
             java.time.Duration.ofSeconds(30), list(env.getOrDefault("BATON_TOKEN_AUDIENCES", ""))), options);
+    String sessionTokenSecret = env.get("BATON_SESSION_TOKEN_SECRET");
+    if (gateway.sessionToken() != null && sessionTokenSecret != null && !sessionTokenSecret.isBlank()) {
+      gateway.sessionToken().follow(client, namespace, sessionTokenSecret);
+    }
     // Ready once the session directory holds every ClientSession: before that, calls would be
     // answered NOT_FOUND for sessions that exist.
     HealthEndpoints health = HealthEndpoints.start(Integer.parseInt(env.getOrDefault("HEALTH_PORT", "8080")),

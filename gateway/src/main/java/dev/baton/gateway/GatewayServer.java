@@ -90,7 +90,7 @@ public final class GatewayServer implements AutoCloseable {
   /** Request bytes kept for calls that may have to be sent again after a move (64 MiB per replica). */
   private final CallProxy.Retained retained = new CallProxy.Retained(64L << 20);
   /** Adds the pool's session token to calls to drivers; null when drivers need none. */
-  private final ClientInterceptor toDrivers;
+  private final SessionToken toDrivers;
 
   /**
    * @param creator makes ClientSessions for OpenSession without an id; null refuses such calls
@@ -101,7 +101,7 @@ public final class GatewayServer implements AutoCloseable {
     this.creator = creator;
     this.authenticator = authenticator;
     this.hold = options.hold();
-    this.toDrivers = options.sessionToken() == null ? null : sessionTokenInterceptor(options.sessionToken());
+    this.toDrivers = options.sessionToken() == null ? null : new SessionToken(options.sessionToken());
     this.services = options.services();
     this.quota = options.quota();
     this.routing = new ThreadPoolExecutor(0, options.maxConcurrentCalls(), 30, TimeUnit.SECONDS,
@@ -131,10 +131,9 @@ public final class GatewayServer implements AutoCloseable {
         options.maxConcurrentCalls());
   }
 
-  private static ClientInterceptor sessionTokenInterceptor(String token) {
-    Metadata h = new Metadata();
-    h.put(SESSION_TOKEN, token);
-    return io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(h);
+  /** The session token sent to drivers (null when the pool has none), to follow its Secret. */
+  public SessionToken sessionToken() {
+    return toDrivers;
   }
 
   public int port() {
@@ -590,5 +589,8 @@ public final class GatewayServer implements AutoCloseable {
     drivers.values().forEach(ManagedChannel::shutdownNow);
     routing.shutdownNow();
     pruner.shutdownNow();
+    if (toDrivers != null) {
+      toDrivers.close();
+    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.baton.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.client.ArrowBatchStream;
 import dev.baton.client.Baton;
@@ -310,6 +311,82 @@ class GatewayPodsIT {
     }
     System.out.printf("scale-down 4->2 under load: %d sessions, %d moved, %d calls, %d rows streamed, 0 failed%n",
         sessionCount, moved, calls.get(), streamed.get());
+  }
+
+  @Test
+  void rotatingThePoolsTokensUnderLoadKeepsEveryDriverAndSessionAndRetiresTheOldTokens() throws Exception {
+    String oldControl = new dev.baton.operator.pool.ControlTokens(cluster.client()).token(NS, "fleet");
+    String oldSession = dev.baton.operator.pool.ControlTokens.sessionToken(oldControl);
+    Map<String, String> driversBefore = drivers();
+    List<Session> sessions = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      sessions.add(Baton.builder().target(target()).token("alice-token").batchRows(10_000).connect());
+    }
+    Map<String, ClientSession> before = clientSessions(sessions);
+    String requested = java.time.Instant.now().toString();
+    SessionLoad load = new SessionLoad(sessions, 4, 50_000);
+    try {
+      Thread.sleep(2000);
+      var annotated = cluster.controlPlane().kubectl("annotate", "driverpool/fleet", "-n", NS, "--overwrite",
+          PoolLabels.ROTATE_TOKENS_AT + "=" + requested);
+      assertThat(annotated.exitCode()).as(annotated.output()).isZero();
+      DriverPool done = cluster.client().resources(DriverPool.class).inNamespace(NS).withName("fleet")
+          .waitUntilCondition(p -> p.getStatus() != null && p.getStatus().getTokenRotation() != null
+              && requested.equals(p.getStatus().getTokenRotation().getRequested())
+              && p.getStatus().getTokenRotation().getStep() == dev.baton.api.model.TokenRotationStep.Complete,
+              240, TimeUnit.SECONDS);
+      assertThat(done.getStatus().getTokenRotation().getMessage()).isNull();
+      Thread.sleep(2000); // keep calling with the new tokens only
+    } finally {
+      load.close();
+    }
+    assertThat(load.failures()).as("failed calls during the rotation").isEmpty();
+
+    String newControl = new dev.baton.operator.pool.ControlTokens(cluster.client()).token(NS, "fleet");
+    assertThat(newControl).as("a new control token").isNotEqualTo(oldControl);
+    assertThat(cluster.client().secrets().inNamespace(NS).withName("fleet-control").get().getData())
+        .as("no old token is listed any more").doesNotContainKey("accepted");
+    assertThat(drivers()).as("the same driver pods, none restarted").isEqualTo(driversBefore);
+    for (ClientSession cs : before.values()) {
+      ClientSession now = cluster.client().resources(ClientSession.class).inNamespace(NS)
+          .withName(cs.getMetadata().getName()).get();
+      assertThat(now.getStatus().getDriverPod()).isEqualTo(cs.getStatus().getDriverPod());
+      assertThat(now.getStatus().getMigrations()).as("no session moved").isEqualTo(cs.getStatus().getMigrations());
+    }
+    try (var prober = new dev.baton.operator.pool.DriverProber()) {
+      for (Pod p : cluster.client().pods().inNamespace(NS).withLabels(PoolLabels.driverSelector("fleet")).list()
+          .getItems()) {
+        String ip = p.getStatus().getPodIP();
+        var status = prober.stub(ip, newControl).status(dev.baton.proto.v1.StatusRequest.getDefaultInstance());
+        assertThat(status.getRetiringTokensAccepted()).isFalse();
+        assertThatThrownBy(() -> prober.stub(ip, oldControl).status(dev.baton.proto.v1.StatusRequest.getDefaultInstance()))
+            .as("the old control token opens nothing")
+            .isInstanceOfSatisfying(io.grpc.StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAUTHENTICATED));
+        assertThatThrownBy(() -> {
+          try (Session direct = Baton.builder().target(ip + ":" + PoolLabels.DRIVER_PORT).principal("alice")
+              .header("baton-session-token", oldSession).retryPolicy(dev.baton.client.RetryPolicy.none()).connect()) {
+            direct.range(0, 1).count();
+          }
+        }).as("the old session token opens nothing").isInstanceOfSatisfying(dev.baton.client.BatonException.class,
+            e -> assertThat(e.code()).isEqualTo(io.grpc.Status.Code.UNAUTHENTICATED));
+      }
+    }
+    for (Session s : sessions) {
+      assertThat(s.sql("SELECT count(*) AS c FROM writes").collect().get(0).getLong("c"))
+          .as("every write of %s", s.id()).isEqualTo(load.inserted(s.id()));
+      s.close();
+    }
+    System.out.printf("token rotation under load: %d sessions on %d drivers, %s%n", sessions.size(),
+        driversBefore.size(), load.summary());
+  }
+
+  /** The pool's live driver pods: name -> uid and container restarts. */
+  private static Map<String, String> drivers() {
+    return cluster.client().pods().inNamespace(NS).withLabels(PoolLabels.driverSelector("fleet")).list().getItems()
+        .stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .collect(Collectors.toMap(p -> p.getMetadata().getName(), p -> p.getMetadata().getUid() + "/"
+            + p.getStatus().getContainerStatuses().stream().mapToInt(c -> c.getRestartCount()).sum()));
   }
 
   private static void scale(int replicas) throws Exception {

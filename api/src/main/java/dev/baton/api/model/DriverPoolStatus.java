@@ -29,6 +29,9 @@ public class DriverPoolStatus {
   @JsonPropertyDescription("The latest rollout of a new driver revision and how far it got.")
   private RolloutStatus rollout;
 
+  @JsonPropertyDescription("The latest rotation of the pool's tokens (annotation baton.dev/rotateTokensAt).")
+  private TokenRotationStatus tokenRotation;
+
   @StatusReplicas
   @JsonPropertyDescription("Driver pods that exist.")
   private Integer replicas;
@@ -59,6 +62,14 @@ public class DriverPoolStatus {
       + "RolloutComplete is True only when every driver runs the revision of the current generation and serves: "
       + "the condition a pipeline waits for (after status.observedGeneration reaches its generation).")
   private List<Condition> conditions = new ArrayList<>();
+
+  public TokenRotationStatus getTokenRotation() {
+    return tokenRotation;
+  }
+
+  public void setTokenRotation(TokenRotationStatus tokenRotation) {
+    this.tokenRotation = tokenRotation;
+  }
 
   public GatewayStatus getGateway() {
     return gateway;
@@ -184,7 +195,8 @@ public class DriverPoolStatus {
         && Objects.equals(readyReplicas, s.readyReplicas) && Objects.equals(updatedReplicas, s.updatedReplicas)
         && Objects.equals(drainingReplicas, s.drainingReplicas) && Objects.equals(sessions, s.sessions)
         && Objects.equals(endpoint, s.endpoint) && Objects.equals(selector, s.selector)
-        && Objects.equals(gateway, s.gateway) && Objects.equals(conditions, s.conditions);
+        && Objects.equals(gateway, s.gateway) && Objects.equals(conditions, s.conditions)
+        && Objects.equals(tokenRotation, s.tokenRotation);
   }
 
   @Override

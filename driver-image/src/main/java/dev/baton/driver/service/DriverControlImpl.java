@@ -19,6 +19,8 @@ import dev.baton.proto.v1.StatusResponse;
 import dev.baton.proto.v1.ReleaseSessionRequest;
 import dev.baton.proto.v1.ReleaseSessionResponse;
 import dev.baton.proto.v1.SessionState;
+import dev.baton.proto.v1.SetTokensRequest;
+import dev.baton.proto.v1.SetTokensResponse;
 import dev.baton.proto.v1.UnfreezeSessionRequest;
 import dev.baton.proto.v1.UnfreezeSessionResponse;
 import io.grpc.stub.StreamObserver;
@@ -32,9 +34,11 @@ public final class DriverControlImpl extends DriverControlGrpc.DriverControlImpl
   private final SessionMover mover;
   private final String version;
   private final String revision;
+  private final DriverTokens tokens;
 
   public DriverControlImpl(SessionRegistry registry, SessionMover mover, String version,
-      String revision) {
+      String revision, DriverTokens tokens) {
+    this.tokens = tokens;
     this.registry = registry;
     this.mover = mover;
     this.version = version;
@@ -64,6 +68,8 @@ public final class DriverControlImpl extends DriverControlGrpc.DriverControlImpl
         .setMemoryMaxBytes(rt.maxMemory())
         .setSnapshotFormatVersion(SnapshotUpgrader.CURRENT_FORMAT)
         .setMaxSessions(registry.maxSessions())
+        .setRetiringTokensAccepted(tokens.retiringAccepted())
+        .setRetiringTokensIdleMs(tokens.retiringIdleMillis())
         .build();
   }
 
@@ -144,6 +150,30 @@ public final class DriverControlImpl extends DriverControlGrpc.DriverControlImpl
       Session s = mover.importSnapshot(req);
       return ImportSessionResponse.newBuilder().setSessionId(s.id())
           .setImportedFormatVersion(req.getFormatVersion()).build();
+    });
+  }
+
+  @Override
+  public void setTokens(SetTokensRequest req, StreamObserver<SetTokensResponse> obs) {
+    StatusErrors.unary(obs, () -> {
+      if (!tokens.controlRequired()) {
+        throw new IllegalStateException("this driver was started without a control token; it has no tokens to "
+            + "replace");
+      }
+      for (String problem : new String[] {DriverTokens.problem("control_tokens", req.getControlTokensList()),
+          DriverTokens.problem("session_tokens", req.getSessionTokensList())}) {
+        if (problem != null) {
+          throw new IllegalArgumentException(problem);
+        }
+      }
+      if (!req.getControlTokensList().contains(CallerTokenInterceptor.PRESENTED_CONTROL_TOKEN.get())) {
+        throw new IllegalStateException("control_tokens must keep the token this call presented: the caller "
+            + "would lock itself out");
+      }
+      tokens.set(req.getControlTokensList(), req.getSessionTokensList());
+      LOG.info("accepted tokens replaced: {} control, {} session", req.getControlTokensCount(),
+          req.getSessionTokensCount());
+      return SetTokensResponse.getDefaultInstance();
     });
   }
 }

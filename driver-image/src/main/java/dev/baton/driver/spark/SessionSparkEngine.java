@@ -50,17 +50,29 @@ final class SessionSparkEngine implements SparkEngine {
   /**
    * Checks every buffer of a client's Arrow data (offsets, lengths, validity) before the engine's
    * native code reads it: a stream that parses but points outside its buffers must be refused
-   * here, not followed in native memory.
+   * here, not followed in native memory. Dictionary-encoded columns are refused: their indices
+   * point into a separate dictionary that the engine's scan does not bounds-check, and Spark
+   * clients never send them.
    */
-  private void validate(byte[] arrowStream) throws Exception {
+  static void validate(byte[] arrowStream) throws Exception {
     try (org.apache.arrow.memory.BufferAllocator allocator = new org.apache.arrow.memory.RootAllocator(
             64L << 20);
         org.apache.arrow.vector.ipc.ArrowStreamReader reader = new org.apache.arrow.vector.ipc.ArrowStreamReader(
             new java.io.ByteArrayInputStream(arrowStream), allocator)) {
+      for (org.apache.arrow.vector.types.pojo.Field f : reader.getVectorSchemaRoot().getSchema().getFields()) {
+        refuseDictionaries(f);
+      }
       while (reader.loadNextBatch()) {
         org.apache.arrow.vector.util.ValueVectorUtility.validateFull(reader.getVectorSchemaRoot());
       }
     }
+  }
+
+  private static void refuseDictionaries(org.apache.arrow.vector.types.pojo.Field field) {
+    if (field.getDictionary() != null) {
+      throw new IllegalArgumentException("a column is dictionary-encoded; send plain values");
+    }
+    field.getChildren().forEach(SessionSparkEngine::refuseDictionaries);
   }
 
   @Override
@@ -70,7 +82,17 @@ final class SessionSparkEngine implements SparkEngine {
       for (SessionEngine.Column c : engine.describe(sql)) {
         columns.add(c.name());
       }
-      return new Rows(columns, engine.renderRows(sql, limit, SparkCells::render));
+      // Rendered text lives in the JVM heap, outside the session's memory limit: bounded here.
+      long[] chars = {0};
+      return new Rows(columns, engine.renderRows(sql, limit, (value, type) -> {
+        String cell = SparkCells.render(value, type);
+        chars[0] += cell.length();
+        if (chars[0] > SparkPlanLimits.MAX_SQL_CHARS) {
+          throw SparkError.invalidPlan("show() would render more than " + SparkPlanLimits.MAX_SQL_CHARS
+              + " characters; show fewer rows or truncate the cells");
+        }
+        return cell;
+      }));
     } catch (SQLException e) {
       throw new EngineException(e);
     }

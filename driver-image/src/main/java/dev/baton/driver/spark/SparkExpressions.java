@@ -49,7 +49,21 @@ final class SparkExpressions {
     return c.sql() + " AS " + SparkNames.quote(c.name());
   }
 
+  /** How deep the expression being compiled is nested. */
+  private int depth;
+
   Compiled compile(Expression e) {
+    SparkPlanLimits.checkDepth(++depth, "expression");
+    try {
+      Compiled c = compileNode(e);
+      SparkPlanLimits.checkLength(c.sql());
+      return c;
+    } finally {
+      depth--;
+    }
+  }
+
+  private Compiled compileNode(Expression e) {
     switch (e.getExprTypeCase()) {
       case LITERAL:
         return literal(e.getLiteral());

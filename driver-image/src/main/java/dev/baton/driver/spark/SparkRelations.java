@@ -90,7 +90,19 @@ public final class SparkRelations {
     return "(" + compile(input) + "\n) AS " + alias();
   }
 
+  /** How deep the relation being compiled is nested. */
+  private int depth;
+
   String compile(Relation r, SparkExpressions ex) {
+    SparkPlanLimits.checkDepth(++depth, "relation");
+    try {
+      return SparkPlanLimits.checkLength(compileNode(r, ex));
+    } finally {
+      depth--;
+    }
+  }
+
+  private String compileNode(Relation r, SparkExpressions ex) {
     switch (r.getRelTypeCase()) {
       case RANGE: {
         var range = r.getRange();
@@ -425,10 +437,23 @@ public final class SparkRelations {
     return "SELECT * FROM " + from(s.getLeftInput()) + "\n" + op + "\nSELECT * FROM " + from(s.getRightInput());
   }
 
+  /** Rows one show() renders at most (its text is also bounded by {@link SparkPlanLimits}). */
+  static final int MAX_SHOW_ROWS = 1_000_000;
+
   private String showString(org.apache.spark.connect.proto.ShowString s) {
     String in = shaped(compile(s.getInput()));
-    int numRows = Math.max(s.getNumRows(), 0);
+    // One row more than shown tells whether there are more; the limit keeps numRows + 1 an int.
+    int numRows = Math.min(Math.max(s.getNumRows(), 0), MAX_SHOW_ROWS);
     SparkEngine.Rows rows = engine.rows(in, numRows + 1);
+    // Cells are padded to their column's widest: the text is about rows x the widest row.
+    int cut = s.getTruncate() > 0 ? s.getTruncate() : Integer.MAX_VALUE;
+    long widest = 0;
+    for (int c = 0; c < rows.columns().size(); c++) {
+      int col = c;
+      widest += 3 + Math.max(rows.columns().get(c).length(),
+          rows.rows().stream().mapToInt(r -> Math.min(cut, r.get(col).length())).max().orElse(0));
+    }
+    SparkPlanLimits.checkLength((int) Math.min(Integer.MAX_VALUE, widest * (rows.rows().size() + 4)));
     String text = ShowStringFormat.format(rows, numRows, s.getTruncate(), s.getVertical());
     return "SELECT '" + text.replace("'", "''") + "' AS \"show_string\"";
   }

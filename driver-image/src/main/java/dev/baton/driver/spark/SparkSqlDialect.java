@@ -55,6 +55,7 @@ public final class SparkSqlDialect {
         String name = sql.substring(i + 1, end);
         if (named.containsKey(name)) {
           out.append('(').append(named.get(name)).append(')');
+          SparkPlanLimits.checkLength(out.length());
         } else if (!named.isEmpty()) {
           throw SparkError.analysis("UNBOUND_SQL_PARAMETER", "42P02", "found the unbound parameter: " + name);
         } else {
@@ -67,6 +68,7 @@ public final class SparkSqlDialect {
               + (nextPositional + 1));
         }
         out.append('(').append(positional.get(nextPositional++)).append(')');
+        SparkPlanLimits.checkLength(out.length());
         i++;
       } else {
         out.append(c);

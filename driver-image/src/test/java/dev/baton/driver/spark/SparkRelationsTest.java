@@ -115,4 +115,47 @@ class SparkRelationsTest {
     assertThatThrownBy(() -> compile(project)).isInstanceOfSatisfying(SparkError.class,
         e -> assertThat(e.errorClass()).isEqualTo("UNRESOLVED_ROUTINE"));
   }
+
+  private static Relation project(Relation input, Expression e) {
+    return Relation.newBuilder().setProject(org.apache.spark.connect.proto.Project.newBuilder().setInput(input)
+        .addExpressions(e)).build();
+  }
+
+  private static Expression divide(Expression a, Expression b) {
+    return Expression.newBuilder().setUnresolvedFunction(Expression.UnresolvedFunction.newBuilder()
+        .setFunctionName("/").addArguments(a).addArguments(b)).build();
+  }
+
+  @Test
+  void nestedDivisionsThatWouldDoubleTheSqlAtEachLevelAreRefusedBeforeTheyGrow() {
+    // x / (x / (x / ...)): each divisor appears twice in its translation (the zero check), so
+    // 60 levels would be 2^60 characters: refused once the text passes the limit.
+    Expression e = col("id");
+    for (int i = 0; i < 60; i++) {
+      e = divide(col("id"), e);
+    }
+    Expression deep = e;
+    assertThatThrownBy(() -> compile(project(range(3, 1), deep)))
+        .isInstanceOfSatisfying(SparkError.class, err -> assertThat(err.getMessage())
+            .contains("more than " + SparkPlanLimits.MAX_SQL_CHARS + " characters"));
+  }
+
+  @Test
+  void relationsAndExpressionsNestedTooDeeplyAreRefused() {
+    Relation r = range(3, 1);
+    for (int i = 0; i < SparkPlanLimits.MAX_DEPTH + 5; i++) {
+      r = project(r, col("id"));
+    }
+    Relation deepRelation = r;
+    assertThatThrownBy(() -> compile(deepRelation)).isInstanceOfSatisfying(SparkError.class,
+        err -> assertThat(err.getMessage()).contains("relation nested deeper than " + SparkPlanLimits.MAX_DEPTH));
+    Expression e = col("id");
+    for (int i = 0; i < SparkPlanLimits.MAX_DEPTH + 5; i++) {
+      e = Expression.newBuilder().setUnresolvedFunction(Expression.UnresolvedFunction.newBuilder()
+          .setFunctionName("abs").addArguments(e)).build();
+    }
+    Expression deepExpression = e;
+    assertThatThrownBy(() -> compile(project(range(3, 1), deepExpression))).isInstanceOfSatisfying(SparkError.class,
+        err -> assertThat(err.getMessage()).contains("expression nested deeper than " + SparkPlanLimits.MAX_DEPTH));
+  }
 }

@@ -25,8 +25,9 @@ public final class RenderedChart {
   public static final String RELEASE = "baton";
   public static final String NAMESPACE = "baton-system";
 
+  /** The operator's rights: RBAC, and the admission policy that narrows its writes. */
   private static final Set<String> RBAC_KINDS = Set.of("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role",
-      "RoleBinding");
+      "RoleBinding", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
 
   private final String yaml;
   private final List<HasMetadata> objects;

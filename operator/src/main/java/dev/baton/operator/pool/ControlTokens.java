@@ -13,7 +13,9 @@ import io.grpc.stub.MetadataUtils;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
@@ -32,11 +34,15 @@ import javax.crypto.spec.SecretKeySpec;
  * Shared secrets rather than mTLS: they need no certificate authority in the cluster, and a
  * pool's tokens are worthless for any other pool.
  *
- * <p>The tokens are read once per operator process. Rotating them means replacing the pool's
- * drivers too (they read them at start), so deleting the Secret by hand is not a rotation.
+ * <p>The tokens are read once per operator process and changed only by a rotation
+ * ({@link TokenRotator}): during one, key {@code accepted} of each Secret lists every token the
+ * drivers accept, newest first, and new driver pods read it at start. Deleting a Secret by hand is
+ * not a rotation.
  */
 public final class ControlTokens {
   public static final String KEY = "token";
+  /** During a rotation: every token drivers accept, comma-separated, newest first. */
+  public static final String ACCEPTED_KEY = "accepted";
   public static final Metadata.Key<String> HEADER =
       dev.baton.proto.v1.Headers.CONTROL_TOKEN;
   public static final Metadata.Key<String> SESSION_HEADER =
@@ -67,19 +73,63 @@ public final class ControlTokens {
     if (known != null) {
       return known;
     }
-    byte[] bytes = new byte[32];
-    RANDOM.nextBytes(bytes);
-    String token = decode(createOnce(pool, secretName(name), "control",
-        Base64.getUrlEncoder().withoutPadding().encodeToString(bytes)));
+    String token = decode(createOnce(pool, secretName(name), "control", newToken()));
     String session = sessionToken(token);
-    // Pools made before the session token existed get its Secret now; created, never updated,
-    // so the operator needs no right to change Secrets.
+    // Pools made before the session token existed get its Secret now.
     if (!session.equals(decode(createOnce(pool, sessionSecretName(name), "session", session)))) {
       throw new IllegalStateException("Secret " + ns + "/" + sessionSecretName(name) + " does not hold the session "
           + "token that goes with " + secretName(name) + "; delete it and the operator creates it again");
     }
     cache.put(key(ns, name), token);
     return token;
+  }
+
+  /** A fresh random control token. */
+  static String newToken() {
+    byte[] bytes = new byte[32];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /** The control tokens drivers accept during a rotation, newest first (empty outside one). */
+  public List<String> accepted(String namespace, String pool) {
+    Secret s = client.secrets().inNamespace(namespace).withName(secretName(pool)).get();
+    if (s == null) {
+      throw new IllegalStateException("Secret " + namespace + "/" + secretName(pool) + " does not exist");
+    }
+    String list = value(s, ACCEPTED_KEY);
+    return list == null ? List.of() : Arrays.stream(list.split(",")).filter(t -> !t.isBlank()).toList();
+  }
+
+  /**
+   * Writes both Secrets of a pool: {@code current} as the control token (and its session token),
+   * and {@code accepted} (newest first) as the tokens drivers accept, or no list when empty. The
+   * control Secret first, so the session Secret always follows it. Then remembers {@code current}.
+   */
+  public void write(String namespace, String pool, String current, List<String> accepted) {
+    writeOne(namespace, secretName(pool), current, accepted);
+    writeOne(namespace, sessionSecretName(pool), sessionToken(current),
+        accepted.stream().map(ControlTokens::sessionToken).toList());
+    cache.put(key(namespace, pool), current);
+  }
+
+  private void writeOne(String namespace, String secret, String token, List<String> accepted) {
+    client.secrets().inNamespace(namespace).withName(secret).edit(s -> {
+      Map<String, String> data = s.getData() == null ? new java.util.HashMap<>() : new java.util.HashMap<>(s.getData());
+      data.put(KEY, base64(token));
+      if (accepted.isEmpty()) {
+        data.remove(ACCEPTED_KEY);
+      } else {
+        data.put(ACCEPTED_KEY, base64(String.join(",", accepted)));
+      }
+      s.setData(data);
+      s.setStringData(null);
+      return s;
+    });
+  }
+
+  private static String base64(String value) {
+    return Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
   }
 
   /** The Secret as it is, or as created now with {@code token} when it did not exist. */
@@ -148,13 +198,21 @@ public final class ControlTokens {
   }
 
   private static String decode(Secret s) {
-    if (s.getData() != null && s.getData().containsKey(KEY)) {
-      return new String(Base64.getDecoder().decode(s.getData().get(KEY)), StandardCharsets.UTF_8);
+    String token = value(s, KEY);
+    if (token == null) {
+      throw new IllegalStateException("Secret " + s.getMetadata().getName() + " has no key " + KEY);
     }
-    if (s.getStringData() != null && s.getStringData().containsKey(KEY)) {
-      return s.getStringData().get(KEY);
+    return token;
+  }
+
+  private static String value(Secret s, String key) {
+    if (s.getData() != null && s.getData().containsKey(key)) {
+      return new String(Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8);
     }
-    throw new IllegalStateException("Secret " + s.getMetadata().getName() + " has no key " + KEY);
+    if (s.getStringData() != null && s.getStringData().containsKey(key)) {
+      return s.getStringData().get(key);
+    }
+    return null;
   }
 
   private static String key(String ns, String pool) {

@@ -46,7 +46,9 @@ public final class DriverPodFactory {
             .withValue(String.valueOf(pool.getSpec().getSessions().getMaxPerDriver())).build(),
         new EnvVarBuilder().withName("BATON_SHUTDOWN_GRACE").withValue(pool.getSpec().getUpgrade().getDrainTimeout()).build(),
         controlToken(name),
-        sessionToken(name)));
+        sessionToken(name),
+        acceptedTokens("BATON_CONTROL_TOKENS", ControlTokens.secretName(name)),
+        acceptedTokens("BATON_SESSION_TOKENS", ControlTokens.sessionSecretName(name))));
     EngineSpec engine = driver.getEngine();
     if (engine != null) {
       addIfSet(env, "BATON_SESSION_MEMORY_LIMIT", toDriverSize(engine.getMemoryLimit()));
@@ -110,6 +112,15 @@ public final class DriverPodFactory {
     return new EnvVarBuilder().withName("BATON_SESSION_TOKEN").withNewValueFrom().withNewSecretKeyRef()
         .withName(ControlTokens.sessionSecretName(pool)).withKey(ControlTokens.KEY).endSecretKeyRef().endValueFrom()
         .build();
+  }
+
+  /**
+   * During a rotation of the pool's tokens, every token a driver accepts (newest first), from the
+   * Secret's key {@code accepted}; absent otherwise, so the variable is empty.
+   */
+  static EnvVar acceptedTokens(String variable, String secret) {
+    return new EnvVarBuilder().withName(variable).withNewValueFrom().withNewSecretKeyRef().withName(secret)
+        .withKey(ControlTokens.ACCEPTED_KEY).withOptional(true).endSecretKeyRef().endValueFrom().build();
   }
 
   static EnvVar fieldRef(String name, String path) {

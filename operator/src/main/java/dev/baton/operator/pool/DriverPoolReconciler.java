@@ -8,6 +8,8 @@ import dev.baton.api.model.DriverPoolSpec;
 import dev.baton.api.model.DriverPoolStatus;
 import dev.baton.proto.v1.StatusResponse;
 import dev.baton.api.model.GatewayStatus;
+import dev.baton.api.model.TokenRotationStatus;
+import dev.baton.api.model.TokenRotationStep;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
@@ -16,7 +18,6 @@ import dev.baton.api.Durations;
 import dev.baton.api.model.DriverSpec;
 import dev.baton.api.model.UpgradeSpec;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
-import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -33,6 +34,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -54,9 +56,12 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
   private static final Logger LOG = LoggerFactory.getLogger(DriverPoolReconciler.class);
   /** Drivers' session counts change without Kubernetes events: look again this often. */
   static final Duration RESYNC = Duration.ofMillis(DriverPoolReconcilerTiming.RESYNC_MILLIS);
+  /** A rotation's steps each take one reconcile: look again sooner while one runs. */
+  static final Duration ROTATION_RESYNC = Duration.ofSeconds(1);
 
   private final DriverProber prober;
   private final ControlTokens tokens;
+  private final TokenRotator rotator;
   private final String gatewayImage;
   private final String operatorNamespace;
   /** Told about pods this reconciler just created or changed, so the next reconcile sees them. */
@@ -78,6 +83,7 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
     this.operatorNamespace = operatorNamespace;
     this.gatewayImage = gatewayImage;
     this.tokens = tokens;
+    this.rotator = new TokenRotator(tokens, prober);
     this.metrics = metrics;
   }
 
@@ -125,7 +131,9 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
       List<Pod> pods = context.getSecondaryResources(Pod.class).stream()
           .filter(p -> name.equals(p.getMetadata().getLabels().get(PoolLabels.POOL))).toList();
       String token = tokens.ensure(pool);
-      List<DriverView> drivers = observe(pods, token);
+      Map<String, StatusResponse> statusByDriver = new HashMap<>();
+      List<DriverView> drivers = observe(pods, token, statusByDriver);
+      TokenRotationStatus rotation = rotateTokens(pool, previous.getTokenRotation(), drivers, statusByDriver, events);
       UpgradeSpec upgrade = spec.getUpgrade();
       PoolPlan plan = RolloutPlanner.plan(new PoolInput(spec.getReplicas(), spec.getSessions().getMaxPerDriver(),
           upgrade.getStrategy(), upgrade.getMaxSurge(), upgrade.getMaxUnavailable(),
@@ -138,6 +146,7 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
       metrics.drivers(ns, name, countByRevisionAndState(drivers));
       metrics.pool(ns, name);
       DriverPoolStatus status = status(pool, drivers, plan, previous, gatewayStatus(pool, context));
+      status.setTokenRotation(rotation);
       metrics.rolloutPhase(ns, name, status.getRollout() == null || status.getRollout().getPhase() == null ? null
           : status.getRollout().getPhase().name());
       if (!status.equals(pool.getStatus())) {
@@ -219,7 +228,8 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
       prober.retain(ns + "/" + name,
           new HashSet<>(drivers.stream().map(DriverView::ip).filter(java.util.Objects::nonNull).toList()));
       pruneRevisions(client, pool, stored, plan, drivers, specRevision);
-      return UpdateControl.<DriverPool>noUpdate().rescheduleAfter(RESYNC);
+      boolean rotating = rotation != null && rotation.getStep() != TokenRotationStep.Complete;
+      return UpdateControl.<DriverPool>noUpdate().rescheduleAfter(rotating ? ROTATION_RESYNC : RESYNC);
     } finally {
       MDC.remove("pool");
     }
@@ -278,11 +288,8 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
   private void ensureGateway(OwnedObjects owned, DriverPool pool) {
     owned.ensure(GatewayObjects.serviceAccount(pool));
     owned.ensure(GatewayObjects.sessionsBinding(pool));
-    Role tokens = GatewayObjects.tokenSecretRole(pool);
-    if (tokens != null) {
-      owned.ensure(tokens);
-      owned.ensure(GatewayObjects.tokenSecretBinding(pool));
-    }
+    owned.ensure(GatewayObjects.tokenSecretRole(pool));
+    owned.ensure(GatewayObjects.tokenSecretBinding(pool));
     owned.ensure(GatewayObjects.tokenReviewBinding(pool));
     owned.ensure(GatewayObjects.deployment(pool, gatewayImage));
   }
@@ -320,13 +327,46 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
     return out;
   }
 
-  private List<DriverView> observe(List<Pod> pods, String token) {
+  /**
+   * Begins a rotation of the pool's tokens when the annotation asks for one (only written to status
+   * this time: intent first), or takes the step status names; the rotation's status to write.
+   */
+  private TokenRotationStatus rotateTokens(DriverPool pool, TokenRotationStatus current, List<DriverView> drivers,
+      Map<String, StatusResponse> statusByDriver, EventRecorder events) {
+    String requested = pool.getMetadata().getAnnotations() == null ? null
+        : pool.getMetadata().getAnnotations().get(PoolLabels.ROTATE_TOKENS_AT);
+    Instant now = Instant.now();
+    Optional<TokenRotationStatus> begun = TokenRotationPlanner.begin(requested, current, now);
+    if (begun.isPresent()) {
+      events.normal(pool, "TokenRotationStarted", "rotating the pool's control and session tokens (" + PoolLabels.ROTATE_TOKENS_AT
+          + "=" + requested + "); drivers and sessions are kept");
+      return begun.get();
+    }
+    if (current == null) {
+      return null;
+    }
+    TokenRotationStatus next = rotator.take(pool, current, drivers, statusByDriver, now);
+    if (next.getStep() != current.getStep()) {
+      LOG.info("token rotation {}: {} done, now {}", next.getRequested(), current.getStep(), next.getStep());
+      if (next.getStep() == TokenRotationStep.Complete) {
+        events.normal(pool, "TokenRotationComplete", "the pool's old tokens are accepted nowhere");
+      } else {
+        events.normal(pool, "TokenRotation", current.getStep() + " done; " + next.getStep());
+      }
+    } else if (next.getMessage() != null && !next.getMessage().equals(current.getMessage())) {
+      LOG.info("token rotation {} at {}: {}", next.getRequested(), next.getStep(), next.getMessage());
+    }
+    return next;
+  }
+
+  private List<DriverView> observe(List<Pod> pods, String token, Map<String, StatusResponse> statusByDriver) {
     List<DriverView> out = new ArrayList<>();
     for (Pod p : pods) {
       Map<String, String> labels = p.getMetadata().getLabels();
       boolean ready = condition(p, "Ready", "True");
       String ip = p.getStatus() == null ? null : p.getStatus().getPodIP();
       Optional<StatusResponse> status = ready && ip != null ? prober.status(ip, token) : Optional.empty();
+      status.ifPresent(st -> statusByDriver.put(p.getMetadata().getName(), st));
       boolean unschedulable = p.getStatus() != null && p.getStatus().getConditions() != null
           && p.getStatus().getConditions().stream().anyMatch(c -> "PodScheduled".equals(c.getType())
               && "False".equals(c.getStatus()) && "Unschedulable".equals(c.getReason()));

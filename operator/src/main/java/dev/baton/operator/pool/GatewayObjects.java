@@ -84,19 +84,19 @@ public final class GatewayObjects {
   }
 
   /**
-   * Read access to the pool's own Secrets only: the static tokens (get) and the TLS certificate
-   * (get, read again every half minute to serve a renewed one); null when the pool names neither.
+   * Read access to the pool's own Secrets only: its session token (get, read again every few
+   * seconds so a rotation reaches the gateway without a restart), the static tokens (get) and the
+   * TLS certificate (get, read again every half minute to serve a renewed one).
    */
   public static Role tokenSecretRole(DriverPool pool) {
     GatewaySpec g = pool.getSpec().getGateway();
-    if (g.getTokenSecret() == null && g.getTlsSecret() == null) {
-      return null;
-    }
     String name = pool.getMetadata().getName();
     RoleBuilder role = new RoleBuilder();
     role.withNewMetadata().withName(name(name) + "-tokens")
         .withNamespace(pool.getMetadata().getNamespace()).withLabels(labels(name))
         .withOwnerReferences(PoolObjects.owner(pool)).endMetadata();
+    role.addNewRule().withApiGroups("").withResources("secrets").withResourceNames(ControlTokens.sessionSecretName(name))
+        .withVerbs("get").endRule();
     if (g.getTokenSecret() != null) {
       role.addNewRule().withApiGroups("").withResources("secrets").withResourceNames(g.getTokenSecret())
           .withVerbs("get").endRule();
@@ -147,8 +147,10 @@ public final class GatewayObjects {
         value("BATON_MAX_CONNECTION_AGE_GRACE", g.getMaxConnectionAgeGrace()),
         value("BATON_MAX_REQUEST_BYTES", String.valueOf(Quantity.getAmountInBytes(
             new Quantity(g.getMaxRequestSize() == null ? "16Mi" : g.getMaxRequestSize())).longValueExact())),
-        // The gateway opens the session API only: it never holds the control token.
-        DriverPodFactory.sessionToken(name)));
+        // The gateway opens the session API only: it never holds the control token. It reads the
+        // Secret again every few seconds, so a rotation reaches it without a restart.
+        DriverPodFactory.sessionToken(name),
+        value("BATON_SESSION_TOKEN_SECRET", ControlTokens.sessionSecretName(name))));
     if (g.getTokenSecret() != null) {
       env.add(value("BATON_TOKEN_SECRET", g.getTokenSecret()));
     }

@@ -1,6 +1,7 @@
 package dev.baton.operator.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.e2e.controlplane.ControlPlane;
 import dev.baton.e2e.junit.KubeTestCluster;
@@ -76,6 +77,7 @@ class CrdValidationIT {
       bad session limit           | 'maxPerDriver: 50'          | 'maxPerDriver: 0'                   | spec.sessions.maxPerDriver
       negative surge              | 'maxSurge: 1'               | 'maxSurge: -2'                      | spec.upgrade.maxSurge
       reserved driver env         | 'image: ghcr.io/baton-dev/baton-driver:0.1.0' | 'image: ghcr.io/baton-dev/baton-driver:0.1.0\n    env: [{name: BATON_CONTROL_TOKEN, value: mine}]' | spec.driver.env
+      reserved rotation tokens    | 'image: ghcr.io/baton-dev/baton-driver:0.1.0' | 'image: ghcr.io/baton-dev/baton-driver:0.1.0\n    env: [{name: BATON_SESSION_TOKENS, value: mine}]' | spec.driver.env
       gateway forwards control    | 'holdTimeout: 30s'          | 'holdTimeout: 30s\n    services: [baton.v1.DriverControl]' | spec.gateway.services
       """)
   void invalidPoolsAreRefusedNamingTheField(String name, String from, String to, String field) throws Exception {
@@ -164,5 +166,57 @@ class CrdValidationIT {
         .contains("assign-principal");
     var assigned = cluster.controlPlane().kubectlApply(session.formatted("for-bob", "bob"), "--as=gitops");
     assertThat(assigned.exitCode()).as(assigned.output()).isZero();
+  }
+
+  @Test
+  void theOperatorsAccountWritesOnlyGatewayTokenReviewBindingsAndItsOwnSecrets() {
+    var operator = cluster.operatorClientWithChartRbac(java.util.Map.of());
+    String ns = cluster.namespace("operator-writes");
+    java.util.function.Function<String, io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding> binding = name ->
+        new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder().withNewMetadata().withName(name).endMetadata()
+            .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole")
+            .withName("system:auth-delegator").endRoleRef()
+            .addNewSubject().withKind("ServiceAccount").withName("app").withNamespace(ns).endSubject().build();
+    var crbs = operator.rbac().clusterRoleBindings();
+    assertThatThrownBy(() -> crbs.resource(binding.apply("anything-else")).create())
+        .isInstanceOfSatisfying(io.fabric8.kubernetes.client.KubernetesClientException.class, e -> {
+          assertThat(e.getCode()).isEqualTo(403);
+          assertThat(e.getMessage()).contains("only ClusterRoleBindings named baton-gateway:*");
+        });
+    var userBinding = binding.apply("baton-gateway:" + ns + ":app");
+    userBinding.getSubjects().get(0).setKind("User");
+    userBinding.getSubjects().get(0).setNamespace(null);
+    assertThatThrownBy(() -> crbs.resource(userBinding).create())
+        .as("a user subject is refused even under the gateway's name")
+        .isInstanceOfSatisfying(io.fabric8.kubernetes.client.KubernetesClientException.class,
+            e -> assertThat(e.getCode()).isEqualTo(403));
+    assertThat(crbs.resource(binding.apply("baton-gateway:" + ns + ":app")).create()).isNotNull();
+    cluster.client().rbac().clusterRoleBindings().resource(binding.apply("admins-own")).create();
+    assertThatThrownBy(() -> crbs.withName("admins-own").delete())
+        .isInstanceOfSatisfying(io.fabric8.kubernetes.client.KubernetesClientException.class,
+            e -> assertThat(e.getCode()).isEqualTo(403));
+    assertThat(cluster.client().rbac().clusterRoleBindings().withName("admins-own").get()).isNotNull();
+
+    cluster.client().secrets().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+        .withNewMetadata().withName("users-secret").endMetadata().addToStringData("k", "v").build()).create();
+    assertThatThrownBy(() -> operator.secrets().inNamespace(ns).withName("users-secret").edit(sec -> {
+      sec.getMetadata().setLabels(java.util.Map.of("app.kubernetes.io/managed-by", "baton-operator"));
+      return sec;
+    })).as("claiming a user's Secret by labelling it is refused")
+        .isInstanceOfSatisfying(io.fabric8.kubernetes.client.KubernetesClientException.class, e -> {
+          assertThat(e.getCode()).isEqualTo(403);
+          assertThat(e.getMessage()).contains("only Secrets labelled app.kubernetes.io/managed-by=baton-operator");
+        });
+    assertThatThrownBy(() -> operator.secrets().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+        .withNewMetadata().withName("unlabelled").endMetadata().addToStringData("k", "v").build()).create())
+        .isInstanceOfSatisfying(io.fabric8.kubernetes.client.KubernetesClientException.class,
+            e -> assertThat(e.getCode()).isEqualTo(403));
+    var own = operator.secrets().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+        .withNewMetadata().withName("pool-control").addToLabels("app.kubernetes.io/managed-by", "baton-operator")
+        .endMetadata().addToStringData("token", "t").build()).create();
+    assertThat(operator.secrets().inNamespace(ns).withName(own.getMetadata().getName()).edit(sec -> {
+      sec.getData().put("accepted", "dA==");
+      return sec;
+    }).getData()).containsKey("accepted");
   }
 }

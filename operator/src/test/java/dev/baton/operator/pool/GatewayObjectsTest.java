@@ -39,7 +39,12 @@ class GatewayObjectsTest {
     assertThat(env.get("BATON_MAX_REQUEST_BYTES").getValue()).isEqualTo(String.valueOf(16 << 20));
     assertThat(env).as("default services").doesNotContainKey("BATON_SERVICES");
     assertThat(env).doesNotContainKey("BATON_TOKEN_SECRET");
-    assertThat(GatewayObjects.tokenSecretRole(p)).as("no static tokens, no Role").isNull();
+    assertThat(env.get("BATON_SESSION_TOKEN_SECRET").getValue()).as("read again for rotations").isEqualTo("sales-session");
+    assertThat(GatewayObjects.tokenSecretRole(p).getRules()).as("the session token Secret, nothing else").singleElement()
+        .satisfies(r -> {
+          assertThat(r.getResourceNames()).containsExactly("sales-session");
+          assertThat(r.getVerbs()).containsExactly("get");
+        });
 
     p.getSpec().getGateway().setImage("own/gw:3");
     p.getSpec().getGateway().setTokenSecret("sales-tokens");
@@ -47,11 +52,10 @@ class GatewayObjectsTest {
         .get(0).getImage()).isEqualTo("own/gw:3");
     assertThat(env(p).get("BATON_TOKEN_SECRET").getValue()).isEqualTo("sales-tokens");
     var role = GatewayObjects.tokenSecretRole(p);
-    assertThat(role.getRules()).singleElement().satisfies(r -> {
+    assertThat(role.getRules()).allSatisfy(r -> {
       assertThat(r.getResources()).containsExactly("secrets");
-      assertThat(r.getResourceNames()).containsExactly("sales-tokens");
       assertThat(r.getVerbs()).containsExactly("get");
-    });
+    }).flatExtracting(r -> r.getResourceNames()).containsExactly("sales-session", "sales-tokens");
   }
 
   @Test
@@ -60,13 +64,11 @@ class GatewayObjectsTest {
     assertThat(env(p)).doesNotContainKey("BATON_TLS_SECRET");
     p.getSpec().getGateway().setTlsSecret("sales-tls");
     assertThat(env(p).get("BATON_TLS_SECRET").getValue()).isEqualTo("sales-tls");
-    assertThat(GatewayObjects.tokenSecretRole(p).getRules()).singleElement().satisfies(r -> {
-      assertThat(r.getResourceNames()).containsExactly("sales-tls");
-      assertThat(r.getVerbs()).containsExactly("get");
-    });
+    assertThat(GatewayObjects.tokenSecretRole(p).getRules()).flatExtracting(r -> r.getResourceNames())
+        .containsExactly("sales-session", "sales-tls");
     p.getSpec().getGateway().setTokenSecret("sales-tokens");
     assertThat(GatewayObjects.tokenSecretRole(p).getRules()).flatExtracting(r -> r.getResourceNames())
-        .containsExactly("sales-tokens", "sales-tls");
+        .containsExactly("sales-session", "sales-tokens", "sales-tls");
   }
 
   @Test
