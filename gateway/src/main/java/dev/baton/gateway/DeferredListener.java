@@ -4,12 +4,14 @@ import io.grpc.ServerCall;
 
 /**
  * A call's listener while its route is being decided. No message arrives before the proxy asks
- * for one, so only a cancellation can come early; it is passed on once the proxy is attached.
+ * for one, so only a half-close (a client that sends no message) or a cancellation can come
+ * early; each is passed on once the listener is attached.
  */
 final class DeferredListener<Q> extends ServerCall.Listener<Q> {
   private final GatewayMetrics metrics;
   private ServerCall.Listener<Q> delegate;
   private boolean cancelled;
+  private boolean halfClosed;
 
   DeferredListener(GatewayMetrics metrics) {
     this.metrics = metrics;
@@ -17,6 +19,9 @@ final class DeferredListener<Q> extends ServerCall.Listener<Q> {
 
   synchronized void attach(ServerCall.Listener<Q> listener) {
     delegate = listener;
+    if (halfClosed) {
+      listener.onHalfClose();
+    }
     if (cancelled) {
       listener.onCancel();
     }
@@ -36,7 +41,15 @@ final class DeferredListener<Q> extends ServerCall.Listener<Q> {
 
   @Override
   public void onHalfClose() {
-    delegate().onHalfClose();
+    ServerCall.Listener<Q> d;
+    synchronized (this) {
+      d = delegate;
+      if (d == null) {
+        halfClosed = true;
+        return;
+      }
+    }
+    d.onHalfClose();
   }
 
   @Override

@@ -86,6 +86,11 @@ final class FirstMessage extends ServerCall.Listener<byte[]> {
    * proxy whose call has not started.
    */
   synchronized void handOff(CallProxy<byte[], byte[]> proxy, byte[] firstToSend, String endpoint) {
+    if (cancelled) {
+      // The client left while the call was being routed: nothing of it may reach a driver.
+      proxy.giveUp(io.grpc.Status.CANCELLED.withDescription("the client cancelled the call"), new io.grpc.Metadata());
+      return;
+    }
     proxy.preload(firstToSend, halfClosed);
     proxy.attempt(endpoint);
     next = proxy.fromClient;

@@ -91,6 +91,9 @@ public final class GatewayServer implements AutoCloseable {
   private final CallProxy.Retained retained = new CallProxy.Retained(64L << 20);
   /** Adds the pool's session token to calls to drivers; null when drivers need none. */
   private final SessionToken toDrivers;
+  /** Sessions this gateway is creating, by principal, and in all (see {@link #reserve}). */
+  private final java.util.Map<String, Integer> creatingByPrincipal = new java.util.HashMap<>();
+  private int creating;
 
   /**
    * @param creator makes ClientSessions for OpenSession without an id; null refuses such calls
@@ -129,6 +132,25 @@ public final class GatewayServer implements AutoCloseable {
         options.host(), server.getPort(), options.tls() == null ? "plaintext" : "TLS", hold, options.maxConnectionAge(), options.maxConnectionAgeGrace(),
         toDrivers == null ? "none" : "sent", services.services(), options.maxRequestBytes(),
         options.maxConcurrentCalls());
+  }
+
+  /**
+   * Admits one more session for {@code principal} under the quota, counting the ones this
+   * gateway is creating and does not see yet, so concurrent first calls cannot pass it together;
+   * null when admitted (then {@link #unreserve} once the session is seen or its creation failed).
+   */
+  private synchronized Status reserve(String principal) {
+    Status over = quota.refusal(directory.all(), principal, creatingByPrincipal.getOrDefault(principal, 0), creating);
+    if (over == null) {
+      creatingByPrincipal.merge(principal, 1, Integer::sum);
+      creating++;
+    }
+    return over;
+  }
+
+  private synchronized void unreserve(String principal) {
+    creatingByPrincipal.computeIfPresent(principal, (p, n) -> n <= 1 ? null : n - 1);
+    creating--;
   }
 
   /** The session token sent to drivers (null when the pool has none), to follow its Secret. */
@@ -284,8 +306,12 @@ public final class GatewayServer implements AutoCloseable {
       headers.put(SESSION, sessionId);
       boolean release = SparkRequests.RELEASE_SESSION.equals(method.getFullMethodName());
       Route r = directory.route(sessionId);
-      if (r == null && creator != null && !release) {
-        Status over = quota.refusal(directory.all(), principal);
+      if (first.cancelled()) {
+        call.close(Status.CANCELLED.withDescription("the client cancelled the call"), new Metadata());
+        return;
+      }
+      if (r == null && creator != null && SparkRequests.opensSession(method.getFullMethodName())) {
+        Status over = reserve(principal);
         if (over != null) {
           call.close(over, new Metadata());
           return;
@@ -303,6 +329,8 @@ public final class GatewayServer implements AutoCloseable {
           LOG.warn("cannot create the session {} for {}", sessionId, principal, e);
           call.close(Status.UNAVAILABLE.withDescription("cannot create the session now; retry"), new Metadata());
           return;
+        } finally {
+          unreserve(principal);
         }
       }
       ServerCall<byte[], byte[]> c = call;
@@ -471,7 +499,7 @@ public final class GatewayServer implements AutoCloseable {
       call.close(Status.INVALID_ARGUMENT.withDescription("OpenSession request cannot be decoded"), new Metadata());
       return;
     }
-    Status over = quota.refusal(directory.all(), principal);
+    Status over = reserve(principal);
     if (over != null) {
       call.close(over, new Metadata());
       return;
@@ -480,6 +508,7 @@ public final class GatewayServer implements AutoCloseable {
     try {
       created = creator.create(principal, open.getConfigMap());
     } catch (RuntimeException e) {
+      unreserve(principal);
       call.close(Status.UNAVAILABLE.withDescription("cannot create the session now: " + e.getMessage()), new Metadata());
       return;
     }
@@ -487,7 +516,13 @@ public final class GatewayServer implements AutoCloseable {
     Status failure;
     try {
       // Not in this replica's cache yet is "not placed yet", never NOT_FOUND: it was just made.
-      RouteDecision decision = directory.awaitPresent(id, hold) ? directory.decide(id, principal, hold)
+      boolean seen;
+      try {
+        seen = directory.awaitPresent(id, hold);
+      } finally {
+        unreserve(principal);
+      }
+      RouteDecision decision = seen ? directory.decide(id, principal, hold)
           : new RouteDecision.Hold("session not seen yet");
       if (decision instanceof RouteDecision.Forward forward) {
         Metadata asCaller = new Metadata();

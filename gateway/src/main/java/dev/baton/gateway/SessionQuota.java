@@ -16,8 +16,16 @@ public record SessionQuota(int maxPerPrincipal, int maxTotal) {
 
   /** Null when {@code principal} may open one more session; otherwise why not. */
   public Status refusal(Collection<Route> routes, String principal) {
-    int mine = 0;
-    int all = 0;
+    return refusal(routes, principal, 0, 0);
+  }
+
+  /**
+   * As {@link #refusal(Collection, String)}, counting also sessions this gateway is creating and
+   * does not see yet: {@code pendingMine} of the principal's, {@code pendingAll} in all.
+   */
+  public Status refusal(Collection<Route> routes, String principal, int pendingMine, int pendingAll) {
+    int mine = pendingMine;
+    int all = pendingAll;
     for (Route r : routes) {
       if ("Closed".equals(r.phase()) || "Failed".equals(r.phase())) {
         continue;

@@ -16,6 +16,17 @@ import java.util.regex.Pattern;
 final class SparkRequests {
   static final String SERVICE = "spark.connect.SparkConnectService";
   static final String RELEASE_SESSION = SERVICE + "/ReleaseSession";
+  /**
+   * The calls a Spark Connect client starts a session with. Only these create the session on
+   * first use; any other (a late ReleaseExecute after ReleaseSession, say) must not bring a
+   * released session back.
+   */
+  private static final java.util.Set<String> OPENING = java.util.Set.of(SERVICE + "/ExecutePlan",
+      SERVICE + "/AnalyzePlan", SERVICE + "/Config");
+
+  static boolean opensSession(String fullMethodName) {
+    return OPENING.contains(fullMethodName);
+  }
   /** Spark Connect clients name sessions with UUIDs; the gateway takes lowercase ones only. */
   static final Pattern SESSION_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
   private static final int SESSION_ID_FIELD = 1;

@@ -35,4 +35,13 @@ class SessionQuotaTest {
     assertThat(refusal.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     assertThat(SessionQuota.NONE.refusal(List.of(route("alice", "Bound")), "alice")).isNull();
   }
+
+  @Test
+  void sessionsBeingCreatedCountSoConcurrentFirstCallsCannotPassTheLimitTogether() {
+    SessionQuota quota = new SessionQuota(2, 3);
+    List<Route> routes = List.of(route("alice", "Bound"));
+    assertThat(quota.refusal(routes, "alice", 0, 0)).isNull();
+    assertThat(quota.refusal(routes, "alice", 1, 1).getDescription()).contains("alice holds its maximum of 2");
+    assertThat(quota.refusal(routes, "bob", 0, 2).getDescription()).contains("the pool holds its maximum of 3");
+  }
 }

@@ -79,4 +79,15 @@ class SparkRequestsTest {
     assertThat(SparkRequests.SESSION_ID.matcher("6F1C1C1E-0000-4000-8000-000000000001").matches()).isFalse();
     assertThat(SparkRequests.SESSION_ID.matcher("cs-abc").matches()).isFalse();
   }
+
+  @Test
+  void onlyTheCallsThatStartASessionMayCreateOne() {
+    assertThat(SparkRequests.opensSession("spark.connect.SparkConnectService/ExecutePlan")).isTrue();
+    assertThat(SparkRequests.opensSession("spark.connect.SparkConnectService/AnalyzePlan")).isTrue();
+    assertThat(SparkRequests.opensSession("spark.connect.SparkConnectService/Config")).isTrue();
+    for (String late : new String[] {"ReleaseExecute", "ReattachExecute", "Interrupt", "FetchErrorDetails",
+        "ArtifactStatus", "ReleaseSession"}) {
+      assertThat(SparkRequests.opensSession("spark.connect.SparkConnectService/" + late)).as(late).isFalse();
+    }
+  }
 }

@@ -17,6 +17,7 @@ public final class ResponseStreamer<R> {
   private final Function<ExecutePlanResponse, R> shape;
   private final Runnable onChange = this::pump;
   private Runnable onSuccess = () -> {};
+  private Runnable onAbandoned = () -> {};
   private long cursor;
   private boolean done;
 
@@ -44,6 +45,15 @@ public final class ResponseStreamer<R> {
     return this;
   }
 
+  /**
+   * Runs once if the stream ends any other way: the client cancelled or went away, or the
+   * operation failed. For an operation nobody can reattach to, this is where it is let go.
+   */
+  public ResponseStreamer<R> onAbandoned(Runnable action) {
+    this.onAbandoned = action;
+    return this;
+  }
+
   public void start() {
     observer.setOnCancelHandler(this::detach);
     observer.setOnReadyHandler(this::pump);
@@ -52,10 +62,15 @@ public final class ResponseStreamer<R> {
   }
 
   private void detach() {
+    boolean wasDone;
     synchronized (this) {
+      wasDone = done;
       done = true;
     }
     op.removeListener(onChange);
+    if (!wasDone) {
+      onAbandoned.run();
+    }
   }
 
   private synchronized void pump() {
@@ -97,6 +112,7 @@ public final class ResponseStreamer<R> {
       onSuccess.run();
     } else {
       observer.onError(error.asRuntimeException(trailers));
+      onAbandoned.run();
     }
   }
 }

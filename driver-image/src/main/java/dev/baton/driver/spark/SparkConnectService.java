@@ -379,11 +379,13 @@ public final class SparkConnectService extends SparkConnectServiceGrpc.SparkConn
       return b.build();
     });
     if (!reattachable) {
-      // Nobody will release it: the results go once they have been sent.
-      streamer.onSuccess(() -> {
+      // Nobody will release it: the results go once they have been sent, and the operation stops
+      // and goes when its only reader leaves or it fails (a stuck producer would hold the session).
+      Runnable letGo = () -> {
         op.releaseAll(Operation.StopReason.RELEASED);
         s.forgetOperation(op.id());
-      });
+      };
+      streamer.onSuccess(letGo).onAbandoned(letGo);
     }
     streamer.start();
   }

@@ -70,7 +70,8 @@ public final class TokenRotationPlanner {
       Instant switchedAt, Instant now, Duration quiet) {
     Duration since = Duration.between(switchedAt, now);
     if (since.compareTo(quiet) < 0) {
-      return "waiting " + quiet.minus(since).toSeconds() + "s more for callers to take the new tokens";
+      // A message that does not change while it waits: status is not rewritten every second.
+      return "waiting until " + switchedAt.plus(quiet) + " for callers to take the new tokens";
     }
     for (DriverView d : drivers) {
       if (d.terminating() || d.failed() || !d.ready() || d.ip() == null) {
@@ -81,8 +82,8 @@ public final class TokenRotationPlanner {
         return "cannot read driver " + d.name() + "; retiring waits until it answers";
       }
       if (s.getRetiringTokensAccepted() && s.getRetiringTokensIdleMs() < quiet.toMillis()) {
-        return "driver " + d.name() + " saw an old token " + Duration.ofMillis(s.getRetiringTokensIdleMs()).toSeconds()
-            + "s ago; waiting until no caller has used one for " + quiet.toSeconds() + "s";
+        return "driver " + d.name() + " saw an old token within the last " + quiet.toSeconds()
+            + "s; waiting until no caller has used one for that long";
       }
     }
     return null;
