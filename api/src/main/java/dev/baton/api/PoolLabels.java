@@ -26,6 +26,13 @@ public final class PoolLabels {
   /** Component label of the ControllerRevisions that store a pool's driver revisions. */
   public static final String REVISION_COMPONENT = "driver-revision";
   public static final int DRIVER_PORT = 15002;
+  /**
+   * A driver's second port: DriverControl alone, for the operator, taking snapshots up to 512 MiB
+   * (the main port takes no request larger than the session API's limit).
+   */
+  public static final int CONTROL_PORT = 15003;
+  /** Name of the driver container's control port. */
+  public static final String CONTROL_PORT_NAME = "control";
 
   private PoolLabels() {}
 

@@ -53,6 +53,8 @@ public final class DriverServer implements AutoCloseable {
   private final OperationWatchdog watchdog;
   private final HealthStatusManager health = new HealthStatusManager();
   private final Server server;
+  /** DriverControl alone, for the operator, when the driver has a control port; else null. */
+  private final Server controlServer;
   private volatile boolean stopped;
 
   private DriverServer(DriverSettings settings) throws IOException {
@@ -81,11 +83,14 @@ public final class DriverServer implements AutoCloseable {
     List<ServerInterceptor> controlGuards = guards(null,
         tokens.controlRequired() ? CallerTokenInterceptor.control(tokens) : null);
     long maxRequest = settings.maxRequestBytes();
-    this.server = NettyServerBuilder
+    boolean separateControl = settings.controlPort() != null;
+    NettyServerBuilder main = NettyServerBuilder
         .forAddress(new InetSocketAddress(settings.host(), settings.port()))
-        // The transport's limit is the largest any method takes; RequestDecoding applies each
-        // method's own, so only ImportSession (operator only) may be this large.
-        .maxInboundMessageSize((int) Math.max(MAX_IMPORT_BYTES, maxRequest))
+        // With a control port, this port takes nothing larger than a session API request; only
+        // the control port (the operator's, behind the control token) takes snapshots up to
+        // 512 MiB. Without one, this port's transport limit is the largest any method takes, and
+        // RequestDecoding applies each method's own.
+        .maxInboundMessageSize((int) (separateControl ? maxRequest : Math.max(MAX_IMPORT_BYTES, maxRequest)))
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
         .addService(ServerInterceptors.intercept(RequestDecoding.guard(
@@ -93,10 +98,22 @@ public final class DriverServer implements AutoCloseable {
             method -> maxRequest), sessionGuards))
         .addService(ServerInterceptors.intercept(RequestDecoding.guard(
             new SparkConnectService(registry, new OperationRunner(operations, SparkConnectService::toError),
-                settings.sessionApiToken() == null, SparkConnectVersion.VERSION).bindService(),
+                !tokens.sessionRequired(), SparkConnectVersion.VERSION).bindService(),
             method -> maxRequest), sessionGuards))
-        .addService(ServerInterceptors.intercept(RequestDecoding.guard(
-            new DriverControlImpl(registry, mover, settings.version(), settings.revision(), tokens).bindService(),
+        .addService(ServerInterceptors.intercept(health.getHealthService(), new StatusMessageLimit()));
+    DriverControlImpl control = new DriverControlImpl(registry, mover, settings.version(), settings.revision(), tokens);
+    // DriverControl is served on the main port too (small requests only when a control port
+    // exists), so an operator that does not know the control port still reaches it.
+    main.addService(ServerInterceptors.intercept(RequestDecoding.guard(control.bindService(),
+        method -> method.equals(DriverControlGrpc.getImportSessionMethod().getFullMethodName()) && !separateControl
+            ? MAX_IMPORT_BYTES : maxRequest), controlGuards));
+    this.server = main.build();
+    this.controlServer = !separateControl ? null : NettyServerBuilder
+        .forAddress(new InetSocketAddress(settings.host(), settings.controlPort()))
+        .maxInboundMessageSize(MAX_IMPORT_BYTES)
+        .permitKeepAliveTime(10, TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true)
+        .addService(ServerInterceptors.intercept(RequestDecoding.guard(control.bindService(),
             method -> method.equals(DriverControlGrpc.getImportSessionMethod().getFullMethodName())
                 ? MAX_IMPORT_BYTES : maxRequest), controlGuards))
         .addService(ServerInterceptors.intercept(health.getHealthService(), new StatusMessageLimit()))
@@ -119,9 +136,13 @@ public final class DriverServer implements AutoCloseable {
   public static DriverServer start(DriverSettings settings) throws IOException {
     DriverServer driver = new DriverServer(settings);
     driver.server.start();
+    if (driver.controlServer != null) {
+      driver.controlServer.start();
+    }
     driver.setServing(ServingStatus.SERVING);
-    LOG.info("driver started version={} revision={} address={}:{} dataDirs={} controlToken={} sessionToken={}",
-        settings.version(), settings.revision(), settings.host(), driver.port(), settings.dataDirectories(),
+    LOG.info("driver started version={} revision={} address={}:{} controlPort={} dataDirs={} controlToken={} "
+        + "sessionToken={}", settings.version(), settings.revision(), settings.host(), driver.port(),
+        driver.controlServer == null ? "none" : driver.controlPort(), settings.dataDirectories(),
         settings.controlTokenRequired() ? "required" : "not required",
         settings.sessionApiToken() != null ? "required" : "not required");
     return driver;
@@ -137,6 +158,11 @@ public final class DriverServer implements AutoCloseable {
   /** The bound port (useful when started with port 0). */
   public int port() {
     return server.getPort();
+  }
+
+  /** The bound control port, or -1 when DriverControl is served on the main port only. */
+  public int controlPort() {
+    return controlServer == null ? -1 : controlServer.getPort();
   }
 
   public SessionRegistry registry() {
@@ -170,12 +196,21 @@ public final class DriverServer implements AutoCloseable {
       LOG.warn("grace period over with {} operation(s) in flight; stopping them", left);
     }
     server.shutdown();
+    if (controlServer != null) {
+      controlServer.shutdown();
+    }
     try {
       server.awaitTermination(2, TimeUnit.SECONDS);
+      if (controlServer != null) {
+        controlServer.awaitTermination(1, TimeUnit.SECONDS);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     server.shutdownNow();
+    if (controlServer != null) {
+      controlServer.shutdownNow();
+    }
     registry.closeAll();
     watchdog.close();
     operations.shutdownNow();

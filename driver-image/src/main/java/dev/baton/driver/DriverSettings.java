@@ -17,6 +17,7 @@ import java.util.Map;
 public record DriverSettings(
     String host,
     int port,
+    Integer controlPort,
     String version,
     String revision,
     List<Path> dataDirectories,
@@ -38,6 +39,9 @@ public record DriverSettings(
   static {
     option("host", "BATON_HOST", "", "address to bind; default the pod IP (POD_IP) or 0.0.0.0");
     option("port", "BATON_PORT", "15002", "gRPC port");
+    option("control-port", "BATON_CONTROL_PORT", "",
+        "a second port serving DriverControl alone (the operator's; snapshots up to 512MiB), so the main port "
+            + "takes nothing larger than max-request-bytes; unset: DriverControl on the main port only");
     option("version", "BATON_DRIVER_VERSION", "dev", "driver version reported to clients (the image tag)");
     option("revision", "BATON_REVISION", "", "pool revision this driver was started for");
     option("data-dir", "BATON_DATA_DIRS", "", "comma-separated directories plans may read files from");
@@ -119,7 +123,9 @@ public record DriverSettings(
         Integer.parseInt(values.get("session-threads")), Math.max(cores, 1),
         Quantities.duration("session-operation-timeout", values.get("session-operation-timeout")),
         buffer, Math.max(buffer, 1L << 30), 0, 8L << 30);
-    return new DriverSettings(host, Integer.parseInt(values.get("port")), values.get("version"),
+    String controlPort = values.get("control-port");
+    return new DriverSettings(host, Integer.parseInt(values.get("port")),
+        controlPort.isBlank() ? null : Integer.valueOf(controlPort), values.get("version"),
         values.get("revision"), dataDirs, scratchDir, Integer.parseInt(values.get("max-sessions")),
         Quantities.duration("shutdown-grace", values.get("shutdown-grace")),
         Quantities.bytes("snapshot-max-table-bytes", values.get("snapshot-max-table-bytes")), defaults,

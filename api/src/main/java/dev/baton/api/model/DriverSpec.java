@@ -27,12 +27,12 @@ public class DriverSpec {
 
   @Size(max = 128)
   @ValidationRule(value = "self.all(e, !(e.name in ['BATON_CONTROL_TOKEN', 'BATON_SESSION_TOKEN', "
-      + "'BATON_CONTROL_TOKENS', 'BATON_SESSION_TOKENS', 'BATON_HOST', "
-      + "'BATON_PORT', 'BATON_REVISION', 'BATON_MAX_SESSIONS', 'BATON_SHUTDOWN_GRACE', 'POD_IP', 'POD_NAME', "
-      + "'POD_NAMESPACE']))",
+      + "'BATON_CONTROL_TOKENS', 'BATON_SESSION_TOKENS', 'BATON_HOST', 'BATON_PORT', 'BATON_CONTROL_PORT', "
+      + "'BATON_REVISION', 'BATON_MAX_SESSIONS', 'BATON_SHUTDOWN_GRACE', 'POD_IP', 'POD_NAME', 'POD_NAMESPACE']))",
       message = "may not set a variable the operator sets for every driver (BATON_CONTROL_TOKEN, "
-          + "BATON_SESSION_TOKEN, BATON_CONTROL_TOKENS, BATON_SESSION_TOKENS, BATON_HOST, BATON_PORT, BATON_REVISION, BATON_MAX_SESSIONS, BATON_SHUTDOWN_GRACE, "
-          + "POD_IP, POD_NAME, POD_NAMESPACE); use the pool's own fields instead",
+          + "BATON_SESSION_TOKEN, BATON_CONTROL_TOKENS, BATON_SESSION_TOKENS, BATON_HOST, BATON_PORT, "
+          + "BATON_CONTROL_PORT, BATON_REVISION, BATON_MAX_SESSIONS, BATON_SHUTDOWN_GRACE, POD_IP, POD_NAME, "
+          + "POD_NAMESPACE); use the pool's own fields instead",
       reason = "FieldValueForbidden")
   @JsonPropertyDescription("Extra environment variables for the driver (at most 128), e.g. BATON_DATA_DIRS. "
       + "Variables the operator sets itself (tokens, address, revision, limits from the pool's fields) are refused.")

@@ -41,6 +41,7 @@ public final class DriverPodFactory {
         fieldRef("POD_NAME", "metadata.name"),
         fieldRef("POD_NAMESPACE", "metadata.namespace"),
         new EnvVarBuilder().withName("BATON_PORT").withValue(String.valueOf(PoolLabels.DRIVER_PORT)).build(),
+        new EnvVarBuilder().withName("BATON_CONTROL_PORT").withValue(String.valueOf(PoolLabels.CONTROL_PORT)).build(),
         new EnvVarBuilder().withName("BATON_REVISION").withValue(revision).build(),
         new EnvVarBuilder().withName("BATON_MAX_SESSIONS")
             .withValue(String.valueOf(pool.getSpec().getSessions().getMaxPerDriver())).build(),
@@ -86,6 +87,7 @@ public final class DriverPodFactory {
         .withName("driver")
         .withImage(driver.getImage())
         .addNewPort().withName("grpc").withContainerPort(PoolLabels.DRIVER_PORT).endPort()
+        .addNewPort().withName(PoolLabels.CONTROL_PORT_NAME).withContainerPort(PoolLabels.CONTROL_PORT).endPort()
         .withEnv(env)
         .withResources(driver.getResources())
         .withNewSecurityContext().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)

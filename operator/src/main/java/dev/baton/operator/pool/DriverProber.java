@@ -26,8 +26,27 @@ public final class DriverProber implements AutoCloseable {
   private final Map<String, java.util.Set<String>> livePerPool = new ConcurrentHashMap<>();
 
   private ManagedChannel channel(String ip) {
-    return channels.computeIfAbsent(ip, a -> NettyChannelBuilder
-        .forAddress(a, PoolLabels.DRIVER_PORT).usePlaintext().maxInboundMessageSize(MAX_MESSAGE_BYTES).build());
+    return channel(ip, PoolLabels.DRIVER_PORT);
+  }
+
+  private ManagedChannel channel(String ip, int port) {
+    String key = port == PoolLabels.DRIVER_PORT ? ip : ip + ":" + port;
+    return channels.computeIfAbsent(key, a -> NettyChannelBuilder
+        .forAddress(ip, port).usePlaintext().maxInboundMessageSize(MAX_MESSAGE_BYTES).build());
+  }
+
+  /**
+   * DriverControl of {@code pod} on its control port when it declares one (the only port that
+   * takes a large ImportSession), else on its main port (drivers from before the control port).
+   */
+  public DriverControlGrpc.DriverControlBlockingStub controlStub(io.fabric8.kubernetes.api.model.Pod pod,
+      String token) {
+    String ip = pod.getStatus().getPodIP();
+    int port = pod.getSpec() == null ? PoolLabels.DRIVER_PORT : pod.getSpec().getContainers().stream()
+        .flatMap(c -> c.getPorts() == null ? java.util.stream.Stream.empty() : c.getPorts().stream())
+        .filter(p -> PoolLabels.CONTROL_PORT_NAME.equals(p.getName()) && p.getContainerPort() != null)
+        .map(p -> p.getContainerPort()).findFirst().orElse(PoolLabels.DRIVER_PORT);
+    return ControlTokens.withToken(DriverControlGrpc.newBlockingStub(channel(ip, port)), token);
   }
 
   /** DriverControl of the driver at {@code ip}, presenting its pool's control token. */
@@ -76,9 +95,11 @@ public final class DriverProber implements AutoCloseable {
     java.util.Set<String> now = listed();
     for (String gone : before) {
       if (!now.contains(gone)) {
-        ManagedChannel ch = channels.remove(gone);
-        if (ch != null) {
-          ch.shutdown();
+        for (String key : new String[] {gone, gone + ":" + PoolLabels.CONTROL_PORT}) {
+          ManagedChannel ch = channels.remove(key);
+          if (ch != null) {
+            ch.shutdown();
+          }
         }
       }
     }

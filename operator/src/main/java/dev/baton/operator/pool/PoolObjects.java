@@ -97,8 +97,9 @@ public final class PoolObjects {
   }
 
   /**
-   * Only the pool's gateway and the operator may reach its drivers: the operator's pods only in
-   * the operator's own namespace, so a pod labelled like the operator elsewhere is not let in.
+   * Only the pool's gateway and the operator may reach its drivers' main port, and only the
+   * operator their control port: the operator's pods only in the operator's own namespace, so a
+   * pod labelled like the operator elsewhere is not let in.
    */
   public static NetworkPolicy networkPolicy(DriverPool pool, String operatorNamespace) {
     String name = pool.getMetadata().getName();
@@ -108,6 +109,7 @@ public final class PoolObjects {
         .withNewSpec()
         .withNewPodSelector().withMatchLabels(PoolLabels.driverSelector(name)).endPodSelector()
         .withPolicyTypes("Ingress")
+        // The main port: the gateway and the operator.
         .addNewIngress()
         .addNewFrom().withNewPodSelector().addToMatchLabels(PoolLabels.POOL, name)
         .addToMatchLabels(PoolLabels.COMPONENT, "gateway").endPodSelector().endFrom()
@@ -115,6 +117,13 @@ public final class PoolObjects {
         .endNamespaceSelector().withNewPodSelector()
         .addToMatchLabels("app.kubernetes.io/name", "baton-operator").endPodSelector().endFrom()
         .addNewPort().withProtocol("TCP").withPort(new IntOrString(PoolLabels.DRIVER_PORT)).endPort()
+        .endIngress()
+        // The control port: the operator alone.
+        .addNewIngress()
+        .addNewFrom().withNewNamespaceSelector().addToMatchLabels("kubernetes.io/metadata.name", operatorNamespace)
+        .endNamespaceSelector().withNewPodSelector()
+        .addToMatchLabels("app.kubernetes.io/name", "baton-operator").endPodSelector().endFrom()
+        .addNewPort().withProtocol("TCP").withPort(new IntOrString(PoolLabels.CONTROL_PORT)).endPort()
         .endIngress()
         .endSpec().build();
   }

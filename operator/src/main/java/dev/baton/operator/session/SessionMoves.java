@@ -171,7 +171,9 @@ final class SessionMoves {
     status.setMove(status.getMove().at(MoveStep.Importing, s.to().getMetadata().getName()));
     s.writer().write(status);
     try {
-      prober.stub(toIp, s.token()).withDeadlineAfter(TRANSFER_SECONDS, TimeUnit.SECONDS).importSession(snapshot);
+      // The control port: the only one that takes a snapshot larger than a session request.
+      prober.controlStub(s.to(), s.token()).withDeadlineAfter(TRANSFER_SECONDS, TimeUnit.SECONDS)
+          .importSession(snapshot);
     } catch (StatusRuntimeException e) {
       Status.Code code = e.getStatus().getCode();
       if (code == Status.Code.ALREADY_EXISTS) {

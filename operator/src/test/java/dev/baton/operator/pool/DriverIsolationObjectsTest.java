@@ -19,7 +19,7 @@ class DriverIsolationObjectsTest {
   }
 
   @Test
-  void theNetworkPolicyAdmitsTheOperatorOnlyFromItsOwnNamespace() {
+  void theNetworkPolicyAdmitsTheOperatorOnlyFromItsOwnNamespaceAndAloneToTheControlPort() {
     var policy = PoolObjects.networkPolicy(pool(), "baton-system");
     var from = policy.getSpec().getIngress().get(0).getFrom();
     assertThat(from).hasSize(2);
@@ -30,6 +30,23 @@ class DriverIsolationObjectsTest {
     assertThat(from.get(1).getNamespaceSelector().getMatchLabels())
         .as("an operator-labelled pod elsewhere is not admitted")
         .isEqualTo(Map.of("kubernetes.io/metadata.name", "baton-system"));
+    assertThat(policy.getSpec().getIngress().get(0).getPorts()).extracting(p -> p.getPort().getIntVal())
+        .containsExactly(PoolLabels.DRIVER_PORT);
+    var control = policy.getSpec().getIngress().get(1);
+    assertThat(control.getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(PoolLabels.CONTROL_PORT);
+    assertThat(control.getFrom()).as("the control port: the operator alone").singleElement().satisfies(f -> {
+      assertThat(f.getPodSelector().getMatchLabels()).containsEntry("app.kubernetes.io/name", "baton-operator");
+      assertThat(f.getNamespaceSelector().getMatchLabels()).isEqualTo(Map.of("kubernetes.io/metadata.name", "baton-system"));
+    });
+    var pod = DriverPodFactory.build(pool(), "abc123").getSpec().getContainers().get(0);
+    assertThat(pod.getPorts()).anySatisfy(p -> {
+      assertThat(p.getName()).isEqualTo(PoolLabels.CONTROL_PORT_NAME);
+      assertThat(p.getContainerPort()).isEqualTo(PoolLabels.CONTROL_PORT);
+    });
+    assertThat(pod.getEnv()).anySatisfy(e -> {
+      assertThat(e.getName()).isEqualTo("BATON_CONTROL_PORT");
+      assertThat(e.getValue()).isEqualTo(String.valueOf(PoolLabels.CONTROL_PORT));
+    });
   }
 
   @Test
