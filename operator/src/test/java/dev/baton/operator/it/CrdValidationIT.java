@@ -169,7 +169,7 @@ class CrdValidationIT {
   }
 
   @Test
-  void theOperatorsAccountWritesOnlyGatewayTokenReviewBindingsAndItsOwnSecrets() {
+  void theOperatorsAccountWritesOnlyGatewayTokenReviewBindingsAndItsOwnSecrets() throws Exception {
     var operator = cluster.operatorClientWithChartRbac(java.util.Map.of());
     String ns = cluster.namespace("operator-writes");
     java.util.function.Function<String, io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding> binding = name ->
@@ -178,6 +178,22 @@ class CrdValidationIT {
             .withName("system:auth-delegator").endRoleRef()
             .addNewSubject().withKind("ServiceAccount").withName("app").withNamespace(ns).endSubject().build();
     var crbs = operator.rbac().clusterRoleBindings();
+    // An admission policy takes effect once the API server has loaded it, a moment after it is
+    // stored: wait for its first refusal (a probe that slips through before is removed).
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        crbs.resource(binding.apply("policy-probe")).create();
+        cluster.client().rbac().clusterRoleBindings().withName("policy-probe").delete();
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() == 403) {
+          break;
+        }
+        throw e;
+      }
+      assertThat(System.nanoTime()).as("the policy takes effect within 30 s").isLessThan(deadline);
+      Thread.sleep(200);
+    }
     assertThatThrownBy(() -> crbs.resource(binding.apply("anything-else")).create())
         .isInstanceOfSatisfying(io.fabric8.kubernetes.client.KubernetesClientException.class, e -> {
           assertThat(e.getCode()).isEqualTo(403);
