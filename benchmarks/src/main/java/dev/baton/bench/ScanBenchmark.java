@@ -22,7 +22,8 @@ import org.duckdb.DuckDBResultSet;
  * as Arrow by DuckDB inside this process (no network, no serialization): the cost of putting the
  * engine behind gRPC. Both sides run alternately in one run; medians are printed with the ratio.
  *
- * <p>Usage: {@code ScanBenchmark <driver host:port> [rows] [rounds]}.
+ * <p>Usage: {@code ScanBenchmark <driver host:port> [rows] [rounds] [batch rows]} (batch rows: what the SDK
+ * asks the driver for; 0, the default, leaves it to the driver).
  */
 public final class ScanBenchmark {
   private ScanBenchmark() {}
@@ -46,15 +47,18 @@ public final class ScanBenchmark {
     String target = args[0];
     long rows = args.length > 1 ? Long.parseLong(args[1]) : 20_000_000L;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+    int batchRows = args.length > 3 ? Integer.parseInt(args[3]) : 0;
     String query = "SELECT range AS id, range * 2 AS v, 'row-' || range AS s FROM range(" + rows + ")";
 
     System.out.printf("scan of %,d rows x (BIGINT, BIGINT, VARCHAR), %d rounds after 1 warm-up each%n", rows, rounds);
-    System.out.printf("query: %s%n", query);
+    System.out.printf("query: %s%nbatch rows asked by the SDK: %s%n", query, batchRows == 0 ? "driver's default"
+        : batchRows);
     List<Run> local = new ArrayList<>();
     List<Run> remote = new ArrayList<>();
     try (BufferAllocator allocator = new RootAllocator();
         Connection db = DriverManager.getConnection("jdbc:duckdb:");
-        Session session = Baton.builder().target(target).principal("bench").config("threads", "2").connect()) {
+        Session session = Baton.builder().target(target).principal("bench").config("threads", "2")
+            .batchRows(batchRows).connect()) {
       try (Statement st = db.createStatement()) {
         st.execute("SET threads = 2"); // the driver's session runs with 2 threads too
       }
