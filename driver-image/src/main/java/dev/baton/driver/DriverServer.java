@@ -101,7 +101,8 @@ public final class DriverServer implements AutoCloseable {
                 !tokens.sessionRequired(), SparkConnectVersion.VERSION).bindService(),
             method -> maxRequest), sessionGuards))
         .addService(ServerInterceptors.intercept(health.getHealthService(), new StatusMessageLimit()));
-    DriverControlImpl control = new DriverControlImpl(registry, mover, settings.version(), settings.revision(), tokens);
+    DriverControlImpl control = new DriverControlImpl(registry, mover, settings.version(), settings.revision(), tokens,
+        this::controlPort);
     // DriverControl is served on the main port too (small requests only when a control port
     // exists), so an operator that does not know the control port still reaches it.
     main.addService(ServerInterceptors.intercept(RequestDecoding.guard(control.bindService(),

@@ -91,6 +91,22 @@ public final class GatewayMetrics {
     }
   }
 
+  private io.micrometer.core.instrument.Gauge sessionToken;
+
+  /**
+   * Publishes which session token this gateway sends to drivers, as {@code
+   * baton_gateway_session_token{sha256_prefix="..."} 1}: during a rotation the operator drops
+   * the old token only once every gateway shows the new one.
+   */
+  synchronized void sessionTokenInUse(String fingerprint) {
+    if (sessionToken != null) {
+      registry.remove(sessionToken);
+    }
+    sessionToken = io.micrometer.core.instrument.Gauge.builder("baton_gateway_session_token", () -> 1)
+        .tag("sha256_prefix", fingerprint).description("The session token this gateway sends (a prefix of its SHA-256)")
+        .register(registry);
+  }
+
   public String scrape() {
     return registry.scrape();
   }

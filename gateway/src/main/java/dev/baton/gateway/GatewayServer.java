@@ -104,7 +104,8 @@ public final class GatewayServer implements AutoCloseable {
     this.creator = creator;
     this.authenticator = authenticator;
     this.hold = options.hold();
-    this.toDrivers = options.sessionToken() == null ? null : new SessionToken(options.sessionToken());
+    this.toDrivers = options.sessionToken() == null ? null
+        : new SessionToken(options.sessionToken(), metrics::sessionTokenInUse);
     this.services = options.services();
     this.quota = options.quota();
     this.routing = new ThreadPoolExecutor(0, options.maxConcurrentCalls(), 30, TimeUnit.SECONDS,

@@ -29,10 +29,14 @@ public final class SessionToken implements ClientInterceptor, AutoCloseable {
   static final Duration REFRESH = Duration.ofSeconds(5);
 
   private volatile String token;
+  private final java.util.function.Consumer<String> inUse;
   private ScheduledExecutorService refresher;
 
-  public SessionToken(String token) {
+  /** @param inUse told the fingerprint of the token sent, at start and at every change */
+  public SessionToken(String token, java.util.function.Consumer<String> inUse) {
     this.token = token;
+    this.inUse = inUse;
+    inUse.accept(dev.baton.proto.v1.TokenFingerprints.of(token));
   }
 
   /** Follows key {@code token} of Secret {@code namespace/secret}, read every {@link #REFRESH}. */
@@ -58,6 +62,7 @@ public final class SessionToken implements ClientInterceptor, AutoCloseable {
       String read = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
       if (!read.equals(token)) {
         token = read;
+        inUse.accept(dev.baton.proto.v1.TokenFingerprints.of(read));
         LOG.info("session token changed in Secret {}/{}: sending the new one", namespace, secret);
       }
     } catch (RuntimeException e) {

@@ -347,6 +347,12 @@ class GatewayPodsIT {
     assertThat(cluster.client().secrets().inNamespace(NS).withName("fleet-control").get().getData())
         .as("no old token is listed any more").doesNotContainKey("accepted");
     assertThat(drivers()).as("the same driver pods, none restarted").isEqualTo(driversBefore);
+    String newFingerprint = dev.baton.proto.v1.TokenFingerprints.of(
+        dev.baton.operator.pool.ControlTokens.sessionToken(newControl));
+    for (Pod gw : gateways()) {
+      assertThat(metrics(gw)).as("gateway %s sends the new session token", gw.getMetadata().getName())
+          .contains("baton_gateway_session_token{sha256_prefix=\"" + newFingerprint + "\"}");
+    }
     for (ClientSession cs : before.values()) {
       ClientSession now = cluster.client().resources(ClientSession.class).inNamespace(NS)
           .withName(cs.getMetadata().getName()).get();

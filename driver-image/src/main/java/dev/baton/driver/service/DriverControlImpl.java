@@ -35,10 +35,12 @@ public final class DriverControlImpl extends DriverControlGrpc.DriverControlImpl
   private final String version;
   private final String revision;
   private final DriverTokens tokens;
+  private final java.util.function.IntSupplier controlPort;
 
   public DriverControlImpl(SessionRegistry registry, SessionMover mover, String version,
-      String revision, DriverTokens tokens) {
+      String revision, DriverTokens tokens, java.util.function.IntSupplier controlPort) {
     this.tokens = tokens;
+    this.controlPort = controlPort;
     this.registry = registry;
     this.mover = mover;
     this.version = version;
@@ -70,6 +72,7 @@ public final class DriverControlImpl extends DriverControlGrpc.DriverControlImpl
         .setMaxSessions(registry.maxSessions())
         .setRetiringTokensAccepted(tokens.retiringAccepted())
         .setRetiringTokensIdleMs(tokens.retiringIdleMillis())
+        .setControlPort(Math.max(0, controlPort.getAsInt()))
         .build();
   }
 

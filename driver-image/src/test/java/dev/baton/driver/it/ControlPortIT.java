@@ -95,8 +95,10 @@ class ControlPortIT {
 
   @Test
   void theControlPortServesDriverControlAloneAndTheMainPortStillAnswersSmallControlCalls() {
-    assertThat(control(controlChannel, "baton-control-token", CONTROL).status(StatusRequest.getDefaultInstance())
-        .getVersion()).isEqualTo("test");
+    var status = control(controlChannel, "baton-control-token", CONTROL).status(StatusRequest.getDefaultInstance());
+    assertThat(status.getVersion()).isEqualTo("test");
+    assertThat(status.getControlPort()).as("the operator learns the port from Status")
+        .isEqualTo(driver.server().controlPort());
     assertThat(control(mainChannel, "baton-control-token", CONTROL).status(StatusRequest.getDefaultInstance())
         .getVersion()).as("an operator that does not know the control port").isEqualTo("test");
     assertThatThrownBy(() -> {

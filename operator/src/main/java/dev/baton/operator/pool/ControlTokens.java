@@ -73,12 +73,19 @@ public final class ControlTokens {
     if (known != null) {
       return known;
     }
-    String token = decode(createOnce(pool, secretName(name), "control", newToken()));
+    Secret control = createOnce(pool, secretName(name), "control", newToken());
+    String token = decode(control);
     String session = sessionToken(token);
     // Pools made before the session token existed get its Secret now.
     if (!session.equals(decode(createOnce(pool, sessionSecretName(name), "session", session)))) {
-      throw new IllegalStateException("Secret " + ns + "/" + sessionSecretName(name) + " does not hold the session "
-          + "token that goes with " + secretName(name) + "; delete it and the operator creates it again");
+      String accepted = value(control, ACCEPTED_KEY);
+      if (accepted == null) {
+        throw new IllegalStateException("Secret " + ns + "/" + sessionSecretName(name) + " does not hold the session "
+            + "token that goes with " + secretName(name) + "; delete it and the operator creates it again");
+      }
+      // A rotation wrote the control Secret and stopped before the session Secret (an operator
+      // restart between the two writes): the control Secret is the truth; bring the other in line.
+      write(ns, name, token, Arrays.stream(accepted.split(",")).filter(t -> !t.isBlank()).toList());
     }
     cache.put(key(ns, name), token);
     return token;

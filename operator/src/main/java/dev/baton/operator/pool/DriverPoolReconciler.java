@@ -133,7 +133,8 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
       String token = tokens.ensure(pool);
       Map<String, StatusResponse> statusByDriver = new HashMap<>();
       List<DriverView> drivers = observe(pods, token, statusByDriver);
-      TokenRotationStatus rotation = rotateTokens(pool, previous.getTokenRotation(), drivers, statusByDriver, events);
+      TokenRotationStatus rotation = rotateTokens(client, pool, previous.getTokenRotation(), drivers, statusByDriver,
+          events);
       UpgradeSpec upgrade = spec.getUpgrade();
       PoolPlan plan = RolloutPlanner.plan(new PoolInput(spec.getReplicas(), spec.getSessions().getMaxPerDriver(),
           upgrade.getStrategy(), upgrade.getMaxSurge(), upgrade.getMaxUnavailable(),
@@ -228,7 +229,9 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
       prober.retain(ns + "/" + name,
           new HashSet<>(drivers.stream().map(DriverView::ip).filter(java.util.Objects::nonNull).toList()));
       pruneRevisions(client, pool, stored, plan, drivers, specRevision);
-      boolean rotating = rotation != null && rotation.getStep() != TokenRotationStep.Complete;
+      // A step that waits (its message says for what) is looked at again at the usual pace.
+      boolean rotating = rotation != null && rotation.getStep() != TokenRotationStep.Complete
+          && rotation.getMessage() == null;
       return UpdateControl.<DriverPool>noUpdate().rescheduleAfter(rotating ? ROTATION_RESYNC : RESYNC);
     } finally {
       MDC.remove("pool");
@@ -331,7 +334,8 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
    * Begins a rotation of the pool's tokens when the annotation asks for one (only written to status
    * this time: intent first), or takes the step status names; the rotation's status to write.
    */
-  private TokenRotationStatus rotateTokens(DriverPool pool, TokenRotationStatus current, List<DriverView> drivers,
+  private TokenRotationStatus rotateTokens(KubernetesClient client, DriverPool pool, TokenRotationStatus current,
+      List<DriverView> drivers,
       Map<String, StatusResponse> statusByDriver, EventRecorder events) {
     String requested = pool.getMetadata().getAnnotations() == null ? null
         : pool.getMetadata().getAnnotations().get(PoolLabels.ROTATE_TOKENS_AT);
@@ -345,7 +349,7 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
     if (current == null) {
       return null;
     }
-    TokenRotationStatus next = rotator.take(pool, current, drivers, statusByDriver, now);
+    TokenRotationStatus next = rotator.take(client, pool, current, drivers, statusByDriver, now);
     if (next.getStep() != current.getStep()) {
       LOG.info("token rotation {}: {} done, now {}", next.getRequested(), current.getStep(), next.getStep());
       if (next.getStep() == TokenRotationStep.Complete) {

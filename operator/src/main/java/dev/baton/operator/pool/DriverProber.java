@@ -24,6 +24,8 @@ public final class DriverProber implements AutoCloseable {
   private static final int MAX_MESSAGE_BYTES = 512 << 20;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final Map<String, java.util.Set<String>> livePerPool = new ConcurrentHashMap<>();
+  /** Control ports drivers reported in their Status, by address. */
+  private final Map<String, Integer> controlPorts = new ConcurrentHashMap<>();
 
   private ManagedChannel channel(String ip) {
     return channel(ip, PoolLabels.DRIVER_PORT);
@@ -36,17 +38,14 @@ public final class DriverProber implements AutoCloseable {
   }
 
   /**
-   * DriverControl of {@code pod} on its control port when it declares one (the only port that
-   * takes a large ImportSession), else on its main port (drivers from before the control port).
+   * DriverControl of the driver at {@code ip} on its control port, the only port that takes a
+   * large ImportSession, when its last Status named one; else on its main port (a driver without
+   * one, or not probed yet: a large import is then refused and the move tries again).
    */
-  public DriverControlGrpc.DriverControlBlockingStub controlStub(io.fabric8.kubernetes.api.model.Pod pod,
-      String token) {
-    String ip = pod.getStatus().getPodIP();
-    int port = pod.getSpec() == null ? PoolLabels.DRIVER_PORT : pod.getSpec().getContainers().stream()
-        .flatMap(c -> c.getPorts() == null ? java.util.stream.Stream.empty() : c.getPorts().stream())
-        .filter(p -> PoolLabels.CONTROL_PORT_NAME.equals(p.getName()) && p.getContainerPort() != null)
-        .map(p -> p.getContainerPort()).findFirst().orElse(PoolLabels.DRIVER_PORT);
-    return ControlTokens.withToken(DriverControlGrpc.newBlockingStub(channel(ip, port)), token);
+  public DriverControlGrpc.DriverControlBlockingStub controlStub(String ip, String token) {
+    int port = controlPorts.getOrDefault(ip, 0);
+    return ControlTokens.withToken(DriverControlGrpc.newBlockingStub(port > 0 ? channel(ip, port) : channel(ip)),
+        token);
   }
 
   /** DriverControl of the driver at {@code ip}, presenting its pool's control token. */
@@ -68,7 +67,10 @@ public final class DriverProber implements AutoCloseable {
   /** The driver's status, or empty when it does not answer within 2 s. */
   public Optional<StatusResponse> status(String ip, String token) {
     try {
-      return Optional.of(stub(ip, token).withDeadlineAfter(2, TimeUnit.SECONDS).status(StatusRequest.getDefaultInstance()));
+      StatusResponse status = stub(ip, token).withDeadlineAfter(2, TimeUnit.SECONDS)
+          .status(StatusRequest.getDefaultInstance());
+      controlPorts.put(ip, status.getControlPort());
+      return Optional.of(status);
     } catch (StatusRuntimeException e) {
       return Optional.empty();
     }
@@ -95,7 +97,8 @@ public final class DriverProber implements AutoCloseable {
     java.util.Set<String> now = listed();
     for (String gone : before) {
       if (!now.contains(gone)) {
-        for (String key : new String[] {gone, gone + ":" + PoolLabels.CONTROL_PORT}) {
+        Integer port = controlPorts.remove(gone);
+        for (String key : new String[] {gone, gone + ":" + (port == null ? PoolLabels.CONTROL_PORT : port)}) {
           ManagedChannel ch = channels.remove(key);
           if (ch != null) {
             ch.shutdown();

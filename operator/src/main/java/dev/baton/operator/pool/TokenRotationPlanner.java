@@ -45,13 +45,15 @@ public final class TokenRotationPlanner {
   }
 
   /**
-   * The drivers that must be told to accept both tokens: every ready one. A driver whose process
-   * runs but is not ready cannot be told, so distribution waits for it (message); one not started
-   * yet reads both tokens from the Secret when it starts.
+   * The drivers that must be told to accept both tokens: every ready one. A driver that is not
+   * ready cannot be told; distribution waits for it (message) if it may have read the Secrets
+   * before both tokens were in them: its process runs, or its pod was made before
+   * {@code stagedAt} (when the new tokens were written). A pod made later reads both at start.
    */
-  public static Distribution distribution(List<DriverView> drivers) {
+  public static Distribution distribution(List<DriverView> drivers, Instant stagedAt) {
     List<DriverView> live = drivers.stream().filter(d -> !d.terminating() && !d.failed()).toList();
-    List<String> waiting = live.stream().filter(d -> d.started() && (!d.ready() || d.ip() == null))
+    List<String> waiting = live.stream().filter(d -> !d.ready() || d.ip() == null)
+        .filter(d -> d.started() || d.created().isBefore(stagedAt))
         .map(DriverView::name).sorted().toList();
     List<DriverView> tell = live.stream().filter(d -> d.ready() && d.ip() != null).toList();
     return new Distribution(tell, waiting.isEmpty() ? null
@@ -63,15 +65,27 @@ public final class TokenRotationPlanner {
 
   /**
    * Why the old tokens cannot be retired yet, or null when they can: {@code quiet} must have passed
-   * since the switch, and every ready driver must have seen no old token for {@code quiet}. A
-   * ready driver that cannot be read is unknown, and unknown blocks.
+   * since the switch, every ready gateway must send the new session token (its fingerprint
+   * {@code expectedGatewayToken}), and every ready driver must have seen no old token for
+   * {@code quiet}. A ready gateway or driver that cannot be read is unknown, and unknown blocks.
    */
   public static String retireBlocker(List<DriverView> drivers, Map<String, StatusResponse> statusByDriver,
-      Instant switchedAt, Instant now, Duration quiet) {
+      Map<String, Optional<String>> gatewayTokens, String expectedGatewayToken, Instant switchedAt, Instant now,
+      Duration quiet) {
     Duration since = Duration.between(switchedAt, now);
     if (since.compareTo(quiet) < 0) {
       // A message that does not change while it waits: status is not rewritten every second.
       return "waiting until " + switchedAt.plus(quiet) + " for callers to take the new tokens";
+    }
+    // A gateway that has not taken the new token (an older image, a Secret it cannot read) would be
+    // shut out once the old one is dropped, even if it sent nothing lately.
+    for (Map.Entry<String, Optional<String>> g : gatewayTokens.entrySet()) {
+      if (g.getValue().isEmpty()) {
+        return "cannot read which session token gateway " + g.getKey() + " sends; retiring waits until it answers";
+      }
+      if (!g.getValue().get().equals(expectedGatewayToken)) {
+        return "gateway " + g.getKey() + " still sends the old session token";
+      }
     }
     for (DriverView d : drivers) {
       if (d.terminating() || d.failed() || !d.ready() || d.ip() == null) {

@@ -25,6 +25,7 @@ final class TokenRotator {
 
   private final ControlTokens tokens;
   private final DriverProber prober;
+  private final GatewayTokens gateways = new GatewayTokens();
 
   TokenRotator(ControlTokens tokens, DriverProber prober) {
     this.tokens = tokens;
@@ -35,11 +36,20 @@ final class TokenRotator {
    * Takes {@code rotation}'s step; the status to write next: the following step when this one is
    * done, or the same step with a message saying what it waits for.
    */
-  TokenRotationStatus take(DriverPool pool, TokenRotationStatus rotation, List<DriverView> drivers,
+  TokenRotationStatus take(io.fabric8.kubernetes.client.KubernetesClient client, DriverPool pool,
+      TokenRotationStatus rotation, List<DriverView> drivers,
       Map<String, StatusResponse> statusByDriver, Instant now) {
     String ns = pool.getMetadata().getNamespace();
     String name = pool.getMetadata().getName();
     String current = tokens.token(ns, name);
+    if (rotation.getStep() == TokenRotationStep.Complete) {
+      for (DriverView driver : TokenRotationPlanner.straggling(drivers, statusByDriver)) {
+        if (setTokens(driver, current, List.of(current)) == null) {
+          LOG.info("driver {} no longer accepts the pool's old tokens", driver.name());
+        }
+      }
+      return rotation;
+    }
     List<String> accepted = tokens.accepted(ns, name);
     boolean staged = accepted.size() == 2 && accepted.contains(current);
     if (!staged && (rotation.getStep() == TokenRotationStep.Distributing
@@ -56,7 +66,8 @@ final class TokenRotator {
         tokens.write(ns, name, current, List.of(next, current));
       }
       case Distributing -> {
-        TokenRotationPlanner.Distribution d = TokenRotationPlanner.distribution(drivers);
+        TokenRotationPlanner.Distribution d = TokenRotationPlanner.distribution(drivers,
+            Instant.parse(rotation.getSince()));
         for (DriverView driver : d.tell()) {
           String failure = setTokens(driver, current, accepted);
           if (failure != null) {
@@ -69,8 +80,10 @@ final class TokenRotator {
       }
       case Switching -> tokens.write(ns, name, accepted.get(0), accepted);
       case Retiring -> {
-        String blocker = TokenRotationPlanner.retireBlocker(drivers, statusByDriver, Instant.parse(rotation.getSince()),
-            now, QUIET);
+        var gatewayPods = client.pods().inNamespace(ns).withLabels(GatewayObjects.selector(name)).list().getItems();
+        String blocker = TokenRotationPlanner.retireBlocker(drivers, statusByDriver, gateways.read(gatewayPods),
+            dev.baton.proto.v1.TokenFingerprints.of(ControlTokens.sessionToken(current)),
+            Instant.parse(rotation.getSince()), now, QUIET);
         if (blocker != null) {
           return waiting(rotation, blocker);
         }
@@ -84,15 +97,6 @@ final class TokenRotator {
             }
           }
         }
-      }
-      case Complete -> {
-        for (DriverView driver : TokenRotationPlanner.straggling(drivers, statusByDriver)) {
-          String failure = setTokens(driver, current, List.of(current));
-          if (failure == null) {
-            LOG.info("driver {} no longer accepts the pool's old tokens", driver.name());
-          }
-        }
-        return rotation;
       }
       default -> throw new IllegalStateException("unknown step " + rotation.getStep());
     }

@@ -172,7 +172,7 @@ final class SessionMoves {
     s.writer().write(status);
     try {
       // The control port: the only one that takes a snapshot larger than a session request.
-      prober.controlStub(s.to(), s.token()).withDeadlineAfter(TRANSFER_SECONDS, TimeUnit.SECONDS)
+      prober.controlStub(toIp, s.token()).withDeadlineAfter(TRANSFER_SECONDS, TimeUnit.SECONDS)
           .importSession(snapshot);
     } catch (StatusRuntimeException e) {
       Status.Code code = e.getStatus().getCode();

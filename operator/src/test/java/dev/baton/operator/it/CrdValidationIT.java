@@ -169,21 +169,22 @@ class CrdValidationIT {
   }
 
   @Test
-  void theOperatorsAccountWritesOnlyGatewayTokenReviewBindingsAndItsOwnSecrets() throws Exception {
+  void theOperatorsAccountWritesOnlyGatewayTokenReviewBindingsAndItsPoolsTokenSecrets() throws Exception {
     var operator = cluster.operatorClientWithChartRbac(java.util.Map.of());
     String ns = cluster.namespace("operator-writes");
-    java.util.function.Function<String, io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding> binding = name ->
-        new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder().withNewMetadata().withName(name).endMetadata()
+    java.util.function.BiFunction<String, String, io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding> binding =
+        (name, account) -> new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder().withNewMetadata()
+            .withName(name).endMetadata()
             .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole")
             .withName("system:auth-delegator").endRoleRef()
-            .addNewSubject().withKind("ServiceAccount").withName("app").withNamespace(ns).endSubject().build();
+            .addNewSubject().withKind("ServiceAccount").withName(account).withNamespace(ns).endSubject().build();
     var crbs = operator.rbac().clusterRoleBindings();
     // An admission policy takes effect once the API server has loaded it, a moment after it is
     // stored: wait for its first refusal (a probe that slips through before is removed).
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
     while (true) {
       try {
-        crbs.resource(binding.apply("policy-probe")).create();
+        crbs.resource(binding.apply("policy-probe", "app-gateway")).create();
         cluster.client().rbac().clusterRoleBindings().withName("policy-probe").delete();
       } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
         if (e.getCode() == 403) {
@@ -194,42 +195,51 @@ class CrdValidationIT {
       assertThat(System.nanoTime()).as("the policy takes effect within 30 s").isLessThan(deadline);
       Thread.sleep(200);
     }
-    assertThatThrownBy(() -> crbs.resource(binding.apply("anything-else")).create())
-        .isInstanceOfSatisfying(io.fabric8.kubernetes.client.KubernetesClientException.class, e -> {
-          assertThat(e.getCode()).isEqualTo(403);
-          assertThat(e.getMessage()).contains("only ClusterRoleBindings named baton-gateway:*");
-        });
-    var userBinding = binding.apply("baton-gateway:" + ns + ":app");
+    java.util.function.Consumer<org.assertj.core.api.ThrowableAssert.ThrowingCallable> refused = call ->
+        assertThatThrownBy(call).isInstanceOfSatisfying(io.fabric8.kubernetes.client.KubernetesClientException.class,
+            e -> {
+              assertThat(e.getCode()).isEqualTo(403);
+              assertThat(e.getMessage()).contains("the Baton operator writes only");
+            });
+    refused.accept(() -> crbs.resource(binding.apply("anything-else", "app-gateway")).create());
+    refused.accept(() -> crbs.resource(binding.apply("baton-gateway:" + ns + ":app", "default")).create());
+    var userBinding = binding.apply("baton-gateway:" + ns + ":app", "app-gateway");
     userBinding.getSubjects().get(0).setKind("User");
-    userBinding.getSubjects().get(0).setNamespace(null);
-    assertThatThrownBy(() -> crbs.resource(userBinding).create())
-        .as("a user subject is refused even under the gateway's name")
-        .isInstanceOfSatisfying(io.fabric8.kubernetes.client.KubernetesClientException.class,
-            e -> assertThat(e.getCode()).isEqualTo(403));
-    assertThat(crbs.resource(binding.apply("baton-gateway:" + ns + ":app")).create()).isNotNull();
-    cluster.client().rbac().clusterRoleBindings().resource(binding.apply("admins-own")).create();
-    assertThatThrownBy(() -> crbs.withName("admins-own").delete())
-        .isInstanceOfSatisfying(io.fabric8.kubernetes.client.KubernetesClientException.class,
-            e -> assertThat(e.getCode()).isEqualTo(403));
+    refused.accept(() -> crbs.resource(userBinding).create());
+    assertThat(crbs.resource(binding.apply("baton-gateway:" + ns + ":app", "app-gateway")).create()).isNotNull();
+    cluster.client().rbac().clusterRoleBindings().resource(binding.apply("admins-own", "app-gateway")).create();
+    refused.accept(() -> crbs.withName("admins-own").delete());
     assertThat(cluster.client().rbac().clusterRoleBindings().withName("admins-own").get()).isNotNull();
 
+    cluster.apply("""
+        apiVersion: baton.dev/v1alpha1
+        kind: DriverPool
+        metadata: {name: app, namespace: operator-writes}
+        spec:
+          driver: {image: registry.example/baton-driver:1.0.0}
+        """);
+    var pool = cluster.client().resources(dev.baton.api.model.DriverPool.class).inNamespace(ns).withName("app").get();
+    java.util.function.Function<String, io.fabric8.kubernetes.api.model.SecretBuilder> tokenSecret = name ->
+        new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName(name)
+            .addToLabels("app.kubernetes.io/managed-by", "baton-operator")
+            .addNewOwnerReference().withApiVersion("baton.dev/v1alpha1").withKind("DriverPool").withName("app")
+            .withUid(pool.getMetadata().getUid()).endOwnerReference().endMetadata()
+            .withType("Opaque").addToStringData("token", "t");
     cluster.client().secrets().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
         .withNewMetadata().withName("users-secret").endMetadata().addToStringData("k", "v").build()).create();
-    assertThatThrownBy(() -> operator.secrets().inNamespace(ns).withName("users-secret").edit(sec -> {
+    refused.accept(() -> operator.secrets().inNamespace(ns).withName("users-secret").edit(sec -> {
       sec.getMetadata().setLabels(java.util.Map.of("app.kubernetes.io/managed-by", "baton-operator"));
       return sec;
-    })).as("claiming a user's Secret by labelling it is refused")
-        .isInstanceOfSatisfying(io.fabric8.kubernetes.client.KubernetesClientException.class, e -> {
-          assertThat(e.getCode()).isEqualTo(403);
-          assertThat(e.getMessage()).contains("only Secrets labelled app.kubernetes.io/managed-by=baton-operator");
-        });
-    assertThatThrownBy(() -> operator.secrets().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
-        .withNewMetadata().withName("unlabelled").endMetadata().addToStringData("k", "v").build()).create())
-        .isInstanceOfSatisfying(io.fabric8.kubernetes.client.KubernetesClientException.class,
-            e -> assertThat(e.getCode()).isEqualTo(403));
-    var own = operator.secrets().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
-        .withNewMetadata().withName("pool-control").addToLabels("app.kubernetes.io/managed-by", "baton-operator")
-        .endMetadata().addToStringData("token", "t").build()).create();
+    }));
+    refused.accept(() -> operator.secrets().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+        .withNewMetadata().withName("app-control").endMetadata().addToStringData("k", "v").build()).create());
+    refused.accept(() -> operator.secrets().inNamespace(ns).resource(tokenSecret.apply("app-anything").build())
+        .create());
+    // A service-account-token Secret would be filled by the API server with another account's token.
+    refused.accept(() -> operator.secrets().inNamespace(ns).resource(tokenSecret.apply("app-session")
+        .withType("kubernetes.io/service-account-token").editMetadata()
+        .addToAnnotations("kubernetes.io/service-account.name", "default").endMetadata().build()).create());
+    var own = operator.secrets().inNamespace(ns).resource(tokenSecret.apply("app-control").build()).create();
     assertThat(operator.secrets().inNamespace(ns).withName(own.getMetadata().getName()).edit(sec -> {
       sec.getData().put("accepted", "dA==");
       return sec;

@@ -9,15 +9,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class TokenRotationPlannerTest {
   private static final Instant NOW = Instant.parse("2026-12-06T12:00:00Z");
   private static final Duration QUIET = Duration.ofSeconds(30);
+  private static final String NEW = "fedcba987654";
+  private static final Map<String, Optional<String>> NO_GATEWAYS = Map.of();
 
   private static DriverView driver(String name, boolean started, boolean ready) {
     return new DriverView(name, ready ? "10.0.0." + (name.hashCode() & 0x7f) : null, "r1", ready, started, false, false,
-        ready, ready, 0, false, false, NOW);
+        ready, ready, 0, false, false, NOW.minusSeconds(60));
   }
 
   private static StatusResponse status(boolean retiring, long idleMs) {
@@ -52,29 +55,40 @@ class TokenRotationPlannerTest {
   }
 
   @Test
-  void distributionTellsReadyDriversAndWaitsForStartedOnesThatAreNotReady() {
+  void distributionTellsReadyDriversAndWaitsForThoseThatMayHaveReadOnlyTheOldTokens() {
     var d = TokenRotationPlanner.distribution(List.of(driver("a", true, true), driver("b", true, false),
-        driver("c", false, false)));
+        driver("c", false, false)), NOW);
     assertThat(d.tell()).extracting(DriverView::name).containsExactly("a");
-    assertThat(d.blocker()).isEqualTo("waiting for b to become ready to accept the new tokens");
-    assertThat(TokenRotationPlanner.distribution(List.of(driver("a", true, true), driver("c", false, false))).blocker())
-        .as("a driver not started yet reads both tokens when it starts").isNull();
+    assertThat(d.blocker()).as("b runs; c's pod was made before the new tokens were written (its container may "
+        + "have read the old Secret)").isEqualTo("waiting for b, c to become ready to accept the new tokens");
+    var later = new DriverView("d", null, "r1", false, false, false, false, false, false, 0, false, false,
+        NOW.plusSeconds(1));
+    assertThat(TokenRotationPlanner.distribution(List.of(driver("a", true, true), later), NOW).blocker())
+        .as("a pod made after the new tokens were written reads both when it starts").isNull();
   }
 
   @Test
-  void retiringWaitsForTheQuietTimeAndForEveryDriverToBeQuietAndReadable() {
+  void retiringWaitsForTheQuietTimeForEveryDriverToBeQuietAndEveryGatewayToSendTheNewToken() {
     var a = driver("a", true, true);
     var b = driver("b", true, true);
     Instant switched = NOW.minusSeconds(10);
-    assertThat(TokenRotationPlanner.retireBlocker(List.of(a), Map.of("a", status(true, 60_000)), switched, NOW, QUIET))
+    assertThat(TokenRotationPlanner.retireBlocker(List.of(a), Map.of("a", status(true, 60_000)), NO_GATEWAYS, NEW, switched, NOW, QUIET))
         .as("too soon after the switch").contains("waiting until 2026-12-06T12:00:20Z");
     switched = NOW.minusSeconds(40);
     assertThat(TokenRotationPlanner.retireBlocker(List.of(a, b), Map.of("a", status(true, 60_000),
-        "b", status(true, 2_000)), switched, NOW, QUIET)).as("b saw an old token 2s ago").contains("driver b");
-    assertThat(TokenRotationPlanner.retireBlocker(List.of(a, b), Map.of("a", status(true, 60_000)), switched, NOW, QUIET))
-        .as("unknown is not quiet").contains("cannot read driver b");
-    assertThat(TokenRotationPlanner.retireBlocker(List.of(a, b, driver("c", true, false)), Map.of("a",
-        status(true, 31_000), "b", status(false, 0)), switched, NOW, QUIET)).isNull();
+        "b", status(true, 2_000)), NO_GATEWAYS, NEW, switched, NOW, QUIET)).as("b saw an old token 2s ago")
+        .contains("driver b");
+    assertThat(TokenRotationPlanner.retireBlocker(List.of(a, b), Map.of("a", status(true, 60_000)), NO_GATEWAYS, NEW,
+        switched, NOW, QUIET)).as("unknown is not quiet").contains("cannot read driver b");
+    Map<String, StatusResponse> quiet = Map.of("a", status(true, 31_000), "b", status(false, 0));
+    assertThat(TokenRotationPlanner.retireBlocker(List.of(a, b, driver("c", true, false)), quiet,
+        Map.of("gw-1", Optional.of(NEW)), NEW, switched, NOW, QUIET)).isNull();
+    assertThat(TokenRotationPlanner.retireBlocker(List.of(a, b), quiet,
+        Map.of("gw-1", Optional.of(NEW), "gw-2", Optional.of("0123456789ab")), NEW, switched, NOW, QUIET))
+        .as("a gateway that has not taken the new token, even if idle").isEqualTo(
+            "gateway gw-2 still sends the old session token");
+    assertThat(TokenRotationPlanner.retireBlocker(List.of(a, b), quiet, Map.of("gw-1", Optional.empty()), NEW,
+        switched, NOW, QUIET)).as("a gateway that cannot be read is unknown").contains("cannot read which session token");
   }
 
   @Test
