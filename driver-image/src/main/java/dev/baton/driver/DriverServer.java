@@ -21,6 +21,7 @@ import org.apache.spark.connect.proto.SparkConnectServiceGrpc;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -84,15 +85,14 @@ public final class DriverServer implements AutoCloseable {
         tokens.controlRequired() ? CallerTokenInterceptor.control(tokens) : null);
     long maxRequest = settings.maxRequestBytes();
     boolean separateControl = settings.controlPort() != null;
-    NettyServerBuilder main = NettyServerBuilder
-        .forAddress(new InetSocketAddress(settings.host(), settings.port()))
-        // With a control port, this port takes nothing larger than a session API request; only
-        // the control port (the operator's, behind the control token) takes snapshots up to
-        // 512 MiB. Without one, this port's transport limit is the largest any method takes, and
-        // RequestDecoding applies each method's own.
-        .maxInboundMessageSize((int) (separateControl ? maxRequest : Math.max(MAX_IMPORT_BYTES, maxRequest)))
-        .permitKeepAliveTime(10, TimeUnit.SECONDS)
-        .permitKeepAliveWithoutCalls(true)
+    DriverControlImpl control = new DriverControlImpl(registry, mover, settings.version(), settings.revision(), tokens,
+        this::controlPort);
+    // With a control port, the main port takes nothing larger than a session API request; only the
+    // control port (the operator's, behind the control token) takes snapshots up to 512 MiB.
+    // DriverControl stays on the main port too (small requests only), so an operator that does
+    // not know the control port still reaches it. Without one, the main port's transport limit is
+    // the largest any method takes, and RequestDecoding applies each method's own.
+    this.server = listener(settings.port(), separateControl ? maxRequest : Math.max(MAX_IMPORT_BYTES, maxRequest))
         .addService(ServerInterceptors.intercept(RequestDecoding.guard(
             new SessionServiceImpl(registry, runner, settings.version(), settings.revision()).bindService(),
             method -> maxRequest), sessionGuards))
@@ -100,25 +100,29 @@ public final class DriverServer implements AutoCloseable {
             new SparkConnectService(registry, new OperationRunner(operations, SparkConnectService::toError),
                 !tokens.sessionRequired(), SparkConnectVersion.VERSION).bindService(),
             method -> maxRequest), sessionGuards))
-        .addService(ServerInterceptors.intercept(health.getHealthService(), new StatusMessageLimit()));
-    DriverControlImpl control = new DriverControlImpl(registry, mover, settings.version(), settings.revision(), tokens,
-        this::controlPort);
-    // DriverControl is served on the main port too (small requests only when a control port
-    // exists), so an operator that does not know the control port still reaches it.
-    main.addService(ServerInterceptors.intercept(RequestDecoding.guard(control.bindService(),
-        method -> method.equals(DriverControlGrpc.getImportSessionMethod().getFullMethodName()) && !separateControl
-            ? MAX_IMPORT_BYTES : maxRequest), controlGuards));
-    this.server = main.build();
-    this.controlServer = !separateControl ? null : NettyServerBuilder
-        .forAddress(new InetSocketAddress(settings.host(), settings.controlPort()))
-        .maxInboundMessageSize(MAX_IMPORT_BYTES)
-        .permitKeepAliveTime(10, TimeUnit.SECONDS)
-        .permitKeepAliveWithoutCalls(true)
-        .addService(ServerInterceptors.intercept(RequestDecoding.guard(control.bindService(),
-            method -> method.equals(DriverControlGrpc.getImportSessionMethod().getFullMethodName())
-                ? MAX_IMPORT_BYTES : maxRequest), controlGuards))
+        .addService(controlService(control, separateControl ? maxRequest : MAX_IMPORT_BYTES, maxRequest, controlGuards))
         .addService(ServerInterceptors.intercept(health.getHealthService(), new StatusMessageLimit()))
         .build();
+    this.controlServer = !separateControl ? null : listener(settings.controlPort(), MAX_IMPORT_BYTES)
+        .addService(controlService(control, MAX_IMPORT_BYTES, maxRequest, controlGuards))
+        .addService(ServerInterceptors.intercept(health.getHealthService(), new StatusMessageLimit()))
+        .build();
+  }
+
+  /** A gRPC listener on {@code port} of the driver's address taking messages up to {@code maxInbound}. */
+  private NettyServerBuilder listener(int port, long maxInbound) {
+    return NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), port))
+        .maxInboundMessageSize((int) maxInbound)
+        .permitKeepAliveTime(10, TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true);
+  }
+
+  /** DriverControl behind its guards: ImportSession up to {@code importBytes}, the rest up to {@code maxRequest}. */
+  private static ServerServiceDefinition controlService(DriverControlImpl control, long importBytes, long maxRequest,
+      List<ServerInterceptor> guards) {
+    String importMethod = DriverControlGrpc.getImportSessionMethod().getFullMethodName();
+    return ServerInterceptors.intercept(RequestDecoding.guard(control.bindService(),
+        method -> method.equals(importMethod) ? importBytes : maxRequest), guards);
   }
 
   /** The interceptors of one service, in call order reversed (gRPC runs the last one first). */

@@ -5,7 +5,6 @@ import com.google.rpc.Code;
 import com.google.rpc.RetryInfo;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
-import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
 import io.grpc.ClientCall;
 import io.grpc.HandlerRegistry;

@@ -79,7 +79,7 @@ public class TokenRotationStatus {
 
   @Override
   public String toString() {
-    return "TokenRotationStatus[" + requested + ", " + step + " since " + since + (message == null ? "" : ": " + message)
-        + "]";
+    return "TokenRotationStatus[" + requested + ", " + step + " since " + since
+        + (message == null ? "" : ": " + message) + "]";
   }
 }

@@ -335,15 +335,14 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
    * this time: intent first), or takes the step status names; the rotation's status to write.
    */
   private TokenRotationStatus rotateTokens(KubernetesClient client, DriverPool pool, TokenRotationStatus current,
-      List<DriverView> drivers,
-      Map<String, StatusResponse> statusByDriver, EventRecorder events) {
+      List<DriverView> drivers, Map<String, StatusResponse> statusByDriver, EventRecorder events) {
     String requested = pool.getMetadata().getAnnotations() == null ? null
         : pool.getMetadata().getAnnotations().get(PoolLabels.ROTATE_TOKENS_AT);
     Instant now = Instant.now();
     Optional<TokenRotationStatus> begun = TokenRotationPlanner.begin(requested, current, now);
     if (begun.isPresent()) {
-      events.normal(pool, "TokenRotationStarted", "rotating the pool's control and session tokens (" + PoolLabels.ROTATE_TOKENS_AT
-          + "=" + requested + "); drivers and sessions are kept");
+      events.normal(pool, "TokenRotationStarted", "rotating the pool's control and session tokens ("
+          + PoolLabels.ROTATE_TOKENS_AT + "=" + requested + "); drivers and sessions are kept");
       return begun.get();
     }
     if (current == null) {

@@ -37,8 +37,7 @@ final class TokenRotator {
    * done, or the same step with a message saying what it waits for.
    */
   TokenRotationStatus take(io.fabric8.kubernetes.client.KubernetesClient client, DriverPool pool,
-      TokenRotationStatus rotation, List<DriverView> drivers,
-      Map<String, StatusResponse> statusByDriver, Instant now) {
+      TokenRotationStatus rotation, List<DriverView> drivers, Map<String, StatusResponse> statusByDriver, Instant now) {
     String ns = pool.getMetadata().getNamespace();
     String name = pool.getMetadata().getName();
     String current = tokens.token(ns, name);
