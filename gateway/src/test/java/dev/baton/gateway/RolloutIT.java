@@ -503,10 +503,66 @@ class RolloutIT {
     try {
       ControlPlane.KubectlResult r = cluster.controlPlane().kubectl("wait", "driverpool/" + POOL, "-n", NS, what,
           "--timeout=300s");
-      assertThat(r.exitCode()).as(what + ": " + r.output()).isZero();
+      if (r.exitCode() != 0) {
+        assertThat(r.exitCode()).as(what + ": " + r.output() + "\n" + poolState()).isZero();
+      }
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * What the pool, its drivers (by their pods and their own word) and its unsettled sessions show
+   * now: printed when a wait times out, so a run that fails says where the rollout stood.
+   */
+  private static String poolState() {
+    StringBuilder out = new StringBuilder("pool state:\n");
+    try {
+      DriverPool p = pool();
+      out.append("  rollout: ").append(p.getStatus().getRollout()).append('\n');
+      p.getStatus().getConditions().forEach(c -> out.append("  ").append(c.getType()).append('=')
+          .append(c.getStatus()).append(' ').append(c.getReason()).append(": ").append(c.getMessage()).append('\n'));
+      String control = new ControlTokens(cluster.client()).token(NS, POOL);
+      try (var prober = new DriverProber()) {
+        for (Pod d : cluster.client().pods().inNamespace(NS).withLabels(PoolLabels.driverSelector(POOL)).list()
+            .getItems()) {
+          String ip = d.getStatus().getPodIP();
+          out.append("  driver ").append(d.getMetadata().getName()).append(" revision=")
+              .append(d.getMetadata().getLabels().get(PoolLabels.REVISION)).append(" draining=")
+              .append(d.getMetadata().getLabels().get(PoolLabels.DRAINING)).append(" deleting=")
+              .append(d.getMetadata().getDeletionTimestamp() != null).append(" phase=")
+              .append(d.getStatus().getPhase()).append(" ready=").append(d.getStatus().getConditions().stream()
+                  .filter(c -> "Ready".equals(c.getType())).map(c -> c.getStatus()).findFirst().orElse("?"));
+          if (ip != null) {
+            out.append(" status=").append(prober.status(ip, control).map(st -> st.getState() + " sessions="
+                + st.getSessions()).orElse("unanswered"));
+            try {
+              prober.stub(ip, control).withDeadlineAfter(5, TimeUnit.SECONDS)
+                  .listSessions(dev.baton.proto.v1.ListSessionsRequest.getDefaultInstance()).getSessionsList()
+                  .forEach(i -> out.append("\n    session ").append(i.getSessionId()).append(' ').append(i.getState()));
+            } catch (RuntimeException e) {
+              out.append(" listSessions: ").append(e.getMessage());
+            }
+          }
+          out.append('\n');
+        }
+      }
+      for (ClientSession cs : cluster.client().resources(ClientSession.class).inNamespace(NS).list().getItems()) {
+        var st = cs.getStatus();
+        if (st == null || st.getMove() != null || st.getPhase() != SessionPhase.Bound) {
+          out.append("  clientsession ").append(cs.getMetadata().getName()).append(": ")
+              .append(st == null ? "no status" : st.getSessionId() + " " + st.getPhase() + " on " + st.getDriverPod()
+                  + " move=" + st.getMove() + " conditions=" + st.getConditions()).append('\n');
+        }
+      }
+      var events = cluster.controlPlane().kubectl("get", "events", "-n", NS, "--sort-by=.lastTimestamp");
+      List<String> lines = events.output().lines().toList();
+      out.append("  last events:\n");
+      lines.subList(Math.max(0, lines.size() - 25), lines.size()).forEach(l -> out.append("    ").append(l).append('\n'));
+    } catch (Exception e) {
+      out.append("  (could not read all of it: ").append(e).append(")\n");
+    }
+    return out.toString();
   }
 
   /**

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import java.util.Set;
 
 /**
@@ -84,8 +85,20 @@ public final class BatonOperator implements AutoCloseable {
     return image == null || image.isBlank() ? GatewayObjects.DEFAULT_IMAGE : image;
   }
 
+  /**
+   * A failed reconcile is tried again 1 s later, then at twice the last wait up to 30 s, without
+   * limit. The SDK's default gives up after 5 attempts and then waits for an event; a draining
+   * driver emptying or a session's driver answering again raises none, so a resource that failed
+   * a few times in a row under load would stay where it was.
+   */
+  static GenericRetry retry() {
+    return new GenericRetry().setInitialInterval(1_000).setIntervalMultiplier(2).setMaxInterval(30_000)
+        .withoutMaxAttempts();
+  }
+
   private static void watch(io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider<?> c,
       Set<String> namespaces) {
+    c.withRetry(retry());
     if (namespaces.isEmpty()) {
       c.watchingAllNamespaces();
     } else {

@@ -139,7 +139,8 @@ public final class SessionMover {
         session.putOperationIfAbsent(Operation.restored(op.getOperationId(), op.getPlanFingerprint(),
             session.budget(), op.getResponsesList()));
       }
-    } catch (Exception e) {
+    } catch (Exception | Error e) {
+      // Out of memory included: a copy left importing would stay frozen, and its move wait, forever.
       registry.close(session);
       throw e;
     }

@@ -181,7 +181,7 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
       if (fromDraining && (move == null || move.getStep() == MoveStep.WaitingForQuiet)) {
         // A move goes only to a driver of the revision the pool is heading to, so each session
         // moves once per rollout (new sessions may land on old drivers while new ones start).
-        target = pickDriver(client, ns, cs.getSpec().getPool(), fromName, moveRevision(pool));
+        target = pickDriver(client, ns, cs.getSpec().getPool(), fromName, moveRevision(pool), null);
       }
       MovePlanner.Facts facts = new MovePlanner.Facts(atFrom.known(), fromDraining, atFrom.info().isPresent(),
           atFrom.info().map(SessionInfo::getOperationsRunning).orElse(0), target.isPresent(),
@@ -258,7 +258,10 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
     }
     boolean replacing = status.getDriverPod() != null;
     status.setMove(null);
-    Optional<Pod> target = pickDriver(client, ns, cs.getSpec().getPool(), null, null);
+    // Where an earlier try opened it but could not record it (its status write failed), if that
+    // driver still takes sessions: opening it anywhere else would leave that copy behind, held by
+    // no ClientSession, and its driver could never be emptied.
+    Optional<Pod> target = pickDriver(client, ns, cs.getSpec().getPool(), null, null, status.getSessionId());
     if (target.isEmpty()) {
       status.setPhase(replacing ? SessionPhase.Migrating : SessionPhase.Pending);
       setReady(status, false, "NoDriverAvailable", "no driver of pool " + cs.getSpec().getPool() + " takes sessions yet");
@@ -286,7 +289,7 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
       }
       return finish(cs, writer, status);
     }
-    listings.placed(ip);
+    listings.placed(ip, status.getSessionId());
     if (replacing) {
       status.setMigrations(status.getMigrations() + 1);
       String lost = "driver " + status.getDriverPod() + " was lost with the session; re-opened on "
@@ -393,7 +396,12 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
    *
    * @param revision when not null, only drivers of this revision
    */
-  private Optional<Pod> pickDriver(KubernetesClient client, String ns, String pool, String except, String revision) {
+  /**
+   * The least loaded driver that takes sessions (of {@code revision} when given, never
+   * {@code except}); or, before any other, one whose listing already holds {@code holding}.
+   */
+  private Optional<Pod> pickDriver(KubernetesClient client, String ns, String pool, String except, String revision,
+      String holding) {
     EndpointSlice slice = client.discovery().v1().endpointSlices().inNamespace(ns)
         .withName(PoolLabels.driversService(pool)).get();
     if (slice == null || slice.getEndpoints() == null) {
@@ -411,6 +419,9 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
         continue;
       }
       Optional<Integer> load = listings.load(p.getStatus().getPodIP(), token);
+      if (holding != null && load.isPresent() && listings.holds(p.getStatus().getPodIP(), holding)) {
+        return Optional.of(p);
+      }
       if (load.isPresent() && (load.get() < bestLoad
           || load.get() == bestLoad && p.getMetadata().getName().compareTo(best.getMetadata().getName()) < 0)) {
         best = p;

@@ -10,7 +10,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -23,8 +24,8 @@ import java.util.stream.Collectors;
 public final class DriverListings {
   static final Duration FRESH = Duration.ofSeconds(2);
 
-  /** What a driver said of its sessions, and placements made on it since. */
-  private record Listing(Map<String, SessionInfo> sessions, AtomicInteger placedSince) {}
+  /** What a driver said of its sessions, and the sessions placed on it since. */
+  private record Listing(Map<String, SessionInfo> sessions, Set<String> placedSince) {}
 
   private final DriverProber prober;
   private final Cache<String, Listing> listings = Caffeine.newBuilder().expireAfterWrite(FRESH).maximumSize(10_000)
@@ -62,14 +63,24 @@ public final class DriverListings {
     } catch (StatusRuntimeException e) {
       return Optional.empty();
     }
-    return Optional.of(l.sessions().size() + l.placedSince().get());
+    Map<String, SessionInfo> listed = l.sessions();
+    return Optional.of(listed.size() + (int) l.placedSince().stream().filter(id -> !listed.containsKey(id)).count());
+  }
+
+  /**
+   * Whether the driver's listing, as last taken here, or a placement made here since, holds the
+   * session; never asks the driver.
+   */
+  public boolean holds(String ip, String sessionId) {
+    Listing l = listings.getIfPresent(ip);
+    return l != null && (l.sessions().containsKey(sessionId) || l.placedSince().contains(sessionId));
   }
 
   /** A session was just placed on the driver (until its next listing shows it). */
-  public void placed(String ip) {
+  public void placed(String ip, String sessionId) {
     Listing l = listings.getIfPresent(ip);
     if (l != null) {
-      l.placedSince().incrementAndGet();
+      l.placedSince().add(sessionId);
     }
   }
 
@@ -82,7 +93,7 @@ public final class DriverListings {
     Map<String, SessionInfo> now = prober.stub(ip, token).withDeadlineAfter(5, TimeUnit.SECONDS)
         .listSessions(ListSessionsRequest.getDefaultInstance()).getSessionsList().stream()
         .collect(Collectors.toMap(SessionInfo::getSessionId, Function.identity(), (x, y) -> x));
-    Listing l = new Listing(now, new AtomicInteger());
+    Listing l = new Listing(now, ConcurrentHashMap.newKeySet());
     listings.put(ip, l);
     return l;
   }

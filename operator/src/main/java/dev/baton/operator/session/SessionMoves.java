@@ -215,7 +215,7 @@ final class SessionMoves {
     status.setMove(status.getMove().at(MoveStep.Releasing, to.getMetadata().getName()));
     Conditions.setReady(status, true, "Open", "open on " + to.getMetadata().getName() + note);
     s.writer().write(status);
-    listings.placed(to.getStatus().getPodIP());
+    listings.placed(to.getStatus().getPodIP(), s.id());
     metrics.move(s.namespace(), s.pool(), "moved", frozenAt == null ? null : Duration.between(frozenAt, Instant.now()));
     s.events().normal(s.cs(), "SessionMoved", "moved from " + from + " to " + to.getMetadata().getName());
     LOG.info("session moved session={} from={} to={}", s.id(), from, to.getMetadata().getName());

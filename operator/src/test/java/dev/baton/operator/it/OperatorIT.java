@@ -243,6 +243,131 @@ class OperatorIT {
     }
   }
 
+  /**
+   * A pool whose reconcile fails for longer than the SDK's default five retries (about 16 s) is
+   * still reconciled once the cause is gone, with no Kubernetes event to wake it: the cause here
+   * is its control-token Secret without a token, and Secrets are not watched.
+   */
+  @Test
+  void aPoolWhoseReconcileFailsLongerThanFiveRetriesConvergesOnceTheCauseIsGone() throws Exception {
+    cluster.apply("""
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: stubborn-control, namespace: pools}
+        stringData: {unrelated: "x"}
+        """);
+    cluster.apply("""
+        apiVersion: baton.dev/v1alpha1
+        kind: DriverPool
+        metadata: {name: stubborn, namespace: pools}
+        spec:
+          replicas: 1
+          driver: {image: registry.example/baton-driver:1.0.0, engine: {threads: 1}}
+        """);
+    Thread.sleep(25_000);
+    DriverPool failing = cluster.client().resources(DriverPool.class).inNamespace(NS).withName("stubborn").get();
+    assertThat(failing.getStatus()).as("status while every reconcile fails").isNull();
+    cluster.client().secrets().inNamespace(NS).withName("stubborn-control")
+        .edit(s -> new io.fabric8.kubernetes.api.model.SecretBuilder(s).addToStringData("token",
+            "a-control-token-written-by-hand-0123456789").build());
+    try {
+      await("stubborn", p -> available(p) && Integer.valueOf(1).equals(p.getStatus().getReadyReplicas()), 180);
+    } finally {
+      cluster.client().resources(DriverPool.class).inNamespace(NS).withName("stubborn").delete();
+      cluster.client().secrets().inNamespace(NS).withName("stubborn-control").delete();
+    }
+  }
+
+  /**
+   * The operator opens a session on a driver, then cannot record it (an admission policy refuses
+   * the status write for a while). Each retry must find that copy and keep it, even though the
+   * other driver is emptier: one copy in the end, on the driver that opened it, never a second
+   * one left behind that no ClientSession holds (its driver could never be emptied).
+   */
+  @Test
+  void aSessionOpenedButNotRecordedIsBoundToThatCopyAndNeverOpenedTwice() throws Exception {
+    pool("unrecorded", 2);
+    cluster.apply("""
+        apiVersion: admissionregistration.k8s.io/v1
+        kind: ValidatingAdmissionPolicy
+        metadata: {name: refuse-status-of-unrecorded}
+        spec:
+          failurePolicy: Fail
+          matchConstraints:
+            resourceRules:
+              - {apiGroups: [baton.dev], apiVersions: ["*"], operations: [UPDATE], resources: [clientsessions/status]}
+          validations:
+            - expression: "!has(object.metadata.labels) || !('refuse-status' in object.metadata.labels)"
+              message: refused for the test
+        ---
+        apiVersion: admissionregistration.k8s.io/v1
+        kind: ValidatingAdmissionPolicyBinding
+        metadata: {name: refuse-status-of-unrecorded}
+        spec:
+          policyName: refuse-status-of-unrecorded
+          validationActions: [Deny]
+        """);
+    try {
+      // The policy is in force once it refuses a status write (the API server loads it a moment later).
+      cluster.apply("""
+          apiVersion: baton.dev/v1alpha1
+          kind: ClientSession
+          metadata: {name: unrecorded-probe, namespace: pools, labels: {refuse-status: "yes"}}
+          spec: {pool: nowhere, principal: alice}
+          """);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (true) {
+        ClientSession probe = cluster.client().resources(ClientSession.class).inNamespace(NS)
+            .withName("unrecorded-probe").get();
+        probe.setStatus(new dev.baton.api.model.ClientSessionStatus());
+        probe.getStatus().setPhase(SessionPhase.Pending);
+        try {
+          cluster.client().resource(probe).updateStatus();
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+          if (e.getCode() != 409) {
+            assertThat(e.getMessage()).contains("refused for the test");
+            break;
+          }
+        }
+        assertThat(System.nanoTime()).as("policy in force").isLessThan(deadline);
+        Thread.sleep(500);
+      }
+      cluster.client().resources(ClientSession.class).inNamespace(NS).withName("unrecorded-probe").delete();
+      cluster.apply("""
+          apiVersion: baton.dev/v1alpha1
+          kind: ClientSession
+          metadata: {name: unrecorded, namespace: pools, labels: {refuse-status: "yes"}}
+          spec: {pool: unrecorded, principal: alice}
+          """);
+      String id = "cs-" + cluster.client().resources(ClientSession.class).inNamespace(NS).withName("unrecorded").get()
+          .getMetadata().getUid().replace("-", "");
+      List<String> ips = drivers("unrecorded").stream().map(p -> p.getStatus().getPodIP()).toList();
+      long opened = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (ips.stream().noneMatch(ip -> sessionsOn(ip, "unrecorded").contains(id))) {
+        assertThat(System.nanoTime()).as("opened on a driver").isLessThan(opened);
+        Thread.sleep(200);
+      }
+      // Several retries happen while the write is refused (1 s, then 2 s, 4 s apart).
+      Thread.sleep(8_000);
+    } finally {
+      cluster.client().resource(new io.fabric8.kubernetes.api.model.admissionregistration.v1
+          .ValidatingAdmissionPolicyBindingBuilder().withNewMetadata().withName("refuse-status-of-unrecorded")
+          .endMetadata().build()).delete();
+      cluster.client().resource(new io.fabric8.kubernetes.api.model.admissionregistration.v1
+          .ValidatingAdmissionPolicyBuilder().withNewMetadata().withName("refuse-status-of-unrecorded")
+          .endMetadata().build()).delete();
+    }
+    ClientSession bound = awaitSession("unrecorded", cs -> cs.getStatus().getPhase() == SessionPhase.Bound);
+    Map<String, Integer> copies = new java.util.HashMap<>();
+    for (Pod d : drivers("unrecorded")) {
+      if (sessionsOn(d.getStatus().getPodIP(), "unrecorded").contains(bound.getStatus().getSessionId())) {
+        copies.merge(d.getMetadata().getName(), 1, Integer::sum);
+      }
+    }
+    assertThat(copies).as("drivers holding the session").containsOnlyKeys(bound.getStatus().getDriverPod());
+    cluster.client().resources(ClientSession.class).inNamespace(NS).withName("unrecorded").delete();
+  }
+
   @Test
   void aDeclaredSessionIsBoundUsableAndClosedOnDeletion() throws Exception {
     pool("solo", 1);
