@@ -70,7 +70,7 @@ class RolloutIT {
           replicas: 3
           driver: {image: registry.example/baton-driver:1.0.0, engine: {threads: 1}}
           sessions: {maxPerPrincipal: 100}
-          upgrade: {drainTimeout: 30s}
+          upgrade: {drainTimeout: 2m}
           gateway:
             replicas: 2
             image: registry.example/baton-gateway:1.0.0

@@ -20,9 +20,9 @@ import java.util.Set;
  */
 public final class BatonOperator implements AutoCloseable {
   private final Operator operator;
-  private final DriverProber prober = new DriverProber();
-  private final CordonedNodes cordoned;
   private final OperatorMetrics metrics = new OperatorMetrics();
+  private final DriverProber prober = new DriverProber(metrics::driverCall);
+  private final CordonedNodes cordoned;
   private final KubernetesClient client;
 
   /**

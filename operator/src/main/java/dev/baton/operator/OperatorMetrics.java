@@ -113,6 +113,13 @@ public final class OperatorMetrics {
   }
 
   /** The Prometheus text exposition of every metric. */
+  /** One call the operator made to a driver ({@code method}: the gRPC method's name, e.g. Status). */
+  public void driverCall(String method) {
+    io.micrometer.core.instrument.Counter.builder("baton_operator_driver_calls_total")
+        .description("Calls the operator made to drivers, by gRPC method")
+        .tags("method", method).register(registry).increment();
+  }
+
   public String scrape() {
     return registry.scrape();
   }

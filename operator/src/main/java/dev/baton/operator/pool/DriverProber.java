@@ -26,6 +26,25 @@ public final class DriverProber implements AutoCloseable {
   private final Map<String, java.util.Set<String>> livePerPool = new ConcurrentHashMap<>();
   /** Control ports drivers reported in their Status, by address. */
   private final Map<String, Integer> controlPorts = new ConcurrentHashMap<>();
+  /** Told the method name of each call made through these channels (the operator counts them). */
+  private final java.util.function.Consumer<String> onCall;
+
+  public DriverProber() {
+    this(method -> { });
+  }
+
+  public DriverProber(java.util.function.Consumer<String> onCall) {
+    this.onCall = onCall;
+  }
+
+  private final io.grpc.ClientInterceptor counting = new io.grpc.ClientInterceptor() {
+    @Override
+    public <Q, A> io.grpc.ClientCall<Q, A> interceptCall(io.grpc.MethodDescriptor<Q, A> method,
+        io.grpc.CallOptions options, io.grpc.Channel next) {
+      onCall.accept(method.getBareMethodName());
+      return next.newCall(method, options);
+    }
+  };
 
   private ManagedChannel channel(String ip) {
     return channel(ip, PoolLabels.DRIVER_PORT);
@@ -34,7 +53,7 @@ public final class DriverProber implements AutoCloseable {
   private ManagedChannel channel(String ip, int port) {
     String key = port == PoolLabels.DRIVER_PORT ? ip : ip + ":" + port;
     return channels.computeIfAbsent(key, a -> NettyChannelBuilder
-        .forAddress(ip, port).usePlaintext().maxInboundMessageSize(MAX_MESSAGE_BYTES).build());
+        .forAddress(ip, port).usePlaintext().maxInboundMessageSize(MAX_MESSAGE_BYTES).intercept(counting).build());
   }
 
   /**

@@ -42,6 +42,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -56,6 +57,8 @@ import org.slf4j.MDC;
 public class ClientSessionReconciler implements Reconciler<ClientSession>, Cleaner<ClientSession> {
   private static final Logger LOG = LoggerFactory.getLogger(ClientSessionReconciler.class);
   static final Duration RESYNC = Duration.ofMillis(DriverPoolReconcilerTiming.RESYNC_MILLIS);
+  /** The longest a steady session goes unread: lastActiveTime is kept to about this (see ACTIVITY_GRANULARITY). */
+  static final Duration STEADY_RESYNC = Duration.ofSeconds(60);
   /** lastActiveTime is written when it moved by at least this much: idle sessions cost no writes. */
   static final Duration ACTIVITY_GRANULARITY = Duration.ofMinutes(1);
 
@@ -103,7 +106,21 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
             .map(ResourceID::fromResource).collect(Collectors.toSet()))
         .withNamespacesInheritedFromController()
         .build();
-    return List.of(new InformerEventSource<>(pods, context));
+    podSource = new InformerEventSource<>(pods, context);
+    // Pools are only read (a pool's change wakes none of its sessions: its own reconciler acts).
+    poolSource = new InformerEventSource<>(InformerEventSourceConfiguration.from(DriverPool.class, ClientSession.class)
+        .withName("session-pools").withSecondaryToPrimaryMapper(p -> Set.of())
+        .withNamespacesInheritedFromController().build(), context);
+    return List.of(podSource, poolSource);
+  }
+
+  private InformerEventSource<Pod, ClientSession> podSource;
+  private InformerEventSource<DriverPool, ClientSession> poolSource;
+
+  /** The object as the informer has it; empty when it has none (then the caller asks the API server). */
+  private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> Optional<R> cached(
+      InformerEventSource<R, ClientSession> source, String ns, String name) {
+    return name == null || source == null ? Optional.empty() : source.get(new ResourceID(name, ns));
   }
 
   private static final String BY_DRIVER = "driver";
@@ -158,7 +175,13 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
         }
         return finish(cs, writer, status);
       }
-      DriverPool pool = client.resources(DriverPool.class).inNamespace(ns).withName(cs.getSpec().getPool()).get();
+      // A session with no move under way reads its pool and driver from the informers' caches: a
+      // steady resync of n sessions then costs no API reads. A move reads them from the API
+      // server: a pod not cached yet must never look gone mid-move.
+      boolean steady = cs.getStatus() == null || cs.getStatus().getMove() == null;
+      String poolName = cs.getSpec().getPool();
+      DriverPool pool = (steady ? cached(poolSource, ns, poolName) : Optional.<DriverPool>empty())
+          .orElseGet(() -> client.resources(DriverPool.class).inNamespace(ns).withName(poolName).get());
       if (pool == null) {
         status.setPhase(SessionPhase.Failed);
         setReady(status, false, "PoolNotFound", "no DriverPool named " + cs.getSpec().getPool() + " in " + ns);
@@ -172,7 +195,8 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
       // A move: one writer (this reconciler), each step written before it is taken.
       SessionMove move = status.getMove();
       String fromName = move != null ? move.getFrom() : status.getDriverPod();
-      Optional<Pod> from = pod(client, ns, fromName);
+      Optional<Pod> from = steady ? cached(podSource, ns, fromName).or(() -> pod(client, ns, fromName))
+          : pod(client, ns, fromName);
       Whereabouts atFrom = from.map(p -> lookup(p, token, status.getSessionId())).orElse(Whereabouts.GONE);
       boolean fromDraining = from.map(ClientSessionReconciler::draining).orElse(false);
       Optional<Pod> to = move != null && move.getTo() != null ? pod(client, ns, move.getTo()) : Optional.empty();
@@ -204,7 +228,7 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
         return finish(cs, writer, status);
       }
 
-      Optional<Pod> driver = pod(client, ns, status.getDriverPod());
+      Optional<Pod> driver = move == null ? from : pod(client, ns, status.getDriverPod());
       Whereabouts where = move == null ? atFrom
           : driver.map(p -> lookup(p, token, status.getSessionId())).orElse(Whereabouts.GONE);
       if (where.known() == MovePlanner.Known.UNKNOWN) {
@@ -238,6 +262,9 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
           status.setMove(null);
           setReady(status, false, "IdleTimeout", "closed after " + idle + " without a call");
           events.normal(cs, "IdleTimeout", "session closed after " + idle + " without a call");
+        }
+        if (move == null && !fromDraining && status.getPhase() == SessionPhase.Bound) {
+          return finish(cs, writer, status, steadyResync(idle.minus(Duration.between(active, Instant.now()))));
         }
         return finish(cs, writer, status);
       }
@@ -452,14 +479,32 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
         && "gateway".equals(cs.getMetadata().getLabels().get(dev.baton.api.PoolLabels.CREATED_BY));
   }
 
-  /** Writes the status if it changed (every write of this reconciler goes through {@code writer}). */
+  /**
+   * When a session open on a serving driver, with no move, is looked at again: when it would
+   * become idle, but no sooner than {@link #RESYNC} and no later than {@link #STEADY_RESYNC}.
+   * Everything else that concerns it raises an event (its driver draining, failing or going; its
+   * object changing), so n steady sessions cost n / 60 reconciles a second, not n / 5.
+   */
+  static Duration steadyResync(Duration untilIdle) {
+    if (untilIdle.compareTo(RESYNC) < 0) {
+      return RESYNC;
+    }
+    return untilIdle.compareTo(STEADY_RESYNC) > 0 ? STEADY_RESYNC : untilIdle;
+  }
+
   private UpdateControl<ClientSession> finish(ClientSession cs, StatusWriter writer, ClientSessionStatus after) {
+    return finish(cs, writer, after, RESYNC);
+  }
+
+  /** Writes the status if it changed (every write of this reconciler goes through {@code writer}). */
+  private UpdateControl<ClientSession> finish(ClientSession cs, StatusWriter writer, ClientSessionStatus after,
+      Duration next) {
     metrics.session(cs.getMetadata().getNamespace(), cs.getMetadata().getName(), cs.getSpec().getPool(),
         after.getPhase() == null ? "Pending" : after.getPhase().name());
     if (!after.equals(cs.getStatus())) {
       writer.write(after);
     }
-    return UpdateControl.<ClientSession>noUpdate().rescheduleAfter(RESYNC);
+    return UpdateControl.<ClientSession>noUpdate().rescheduleAfter(next);
   }
 
   private static void setReady(ClientSessionStatus status, boolean ready, String reason, String message) {

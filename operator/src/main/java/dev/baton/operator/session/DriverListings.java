@@ -37,8 +37,10 @@ public final class DriverListings {
 
   /** The session as the driver at {@code ip} lists it; empty when it does not hold it. Throws when it does not answer. */
   public Optional<SessionInfo> find(String ip, String token, String sessionId) {
-    Listing cached = listings.getIfPresent(ip);
-    if (cached != null && cached.sessions().containsKey(sessionId)) {
+    // Sessions resyncing together share one listing rather than each asking the driver; one that
+    // started before this session was opened may miss it, so a miss is always asked again.
+    Listing cached = listings.get(ip, k -> list(ip, token));
+    if (cached.sessions().containsKey(sessionId)) {
       return Optional.of(cached.sessions().get(sessionId));
     }
     return Optional.ofNullable(fresh(ip, token).sessions().get(sessionId));
@@ -55,11 +57,9 @@ public final class DriverListings {
    * Empty when the driver does not answer.
    */
   public Optional<Integer> load(String ip, String token) {
-    Listing l = listings.getIfPresent(ip);
+    Listing l;
     try {
-      if (l == null) {
-        l = fresh(ip, token);
-      }
+      l = listings.get(ip, k -> list(ip, token));
     } catch (StatusRuntimeException e) {
       return Optional.empty();
     }
@@ -90,11 +90,15 @@ public final class DriverListings {
   }
 
   private Listing fresh(String ip, String token) {
+    Listing l = list(ip, token);
+    listings.put(ip, l);
+    return l;
+  }
+
+  private Listing list(String ip, String token) {
     Map<String, SessionInfo> now = prober.stub(ip, token).withDeadlineAfter(5, TimeUnit.SECONDS)
         .listSessions(ListSessionsRequest.getDefaultInstance()).getSessionsList().stream()
         .collect(Collectors.toMap(SessionInfo::getSessionId, Function.identity(), (x, y) -> x));
-    Listing l = new Listing(now, ConcurrentHashMap.newKeySet());
-    listings.put(ip, l);
-    return l;
+    return new Listing(now, ConcurrentHashMap.newKeySet());
   }
 }
