@@ -88,8 +88,9 @@ public final class OperatorBenchmark {
         admin.resources(dev.baton.api.model.DriverPool.class).inNamespace(NS).withName("bench")
             .waitUntilCondition(p -> p != null && p.getStatus() != null
                 && Integer.valueOf(drivers).equals(p.getStatus().getReadyReplicas()), 600, TimeUnit.SECONDS);
-        System.out.printf("operator at scale: %d drivers on one local node; the operator in its own JVM (-Xmx179m "
-            + "-XX:+UseSerialGC: its image's flags in the chart's 512 MiB container); per minute of steady state "
+        System.out.printf("operator at scale: %d drivers on one local node; the operator in its own JVM "
+            + "(-Xms8m -Xmx179m -XX:+UseSerialGC: its image's flags in the chart's 512 MiB container); "
+            + "per minute of steady state "
             + "(%d pool resyncs, each steady session read once)%n", drivers, RESYNCS);
         System.out.printf("%9s %12s %7s %8s %11s %14s %12s %11s %15s%n", "sessions", "place 1000 s", "RSS MB",
             "heap MB", "writes/min", "Status/resync", "Lists/resync", "CPU ms/min", "CPU ms/min/1k");
@@ -110,6 +111,12 @@ public final class OperatorBenchmark {
             System.out.println("  writes in the window: " + w.writers());
           }
           System.out.println("  driver calls in the window: " + w.calls());
+          if (String.valueOf(System.getenv("BATON_BENCH_OPERATOR_JVM_OPTS")).contains("NativeMemoryTracking")) {
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(operator.pid()), "VM.native_memory", "summary").redirectErrorStream(true).start();
+            new String(p.getInputStream().readAllBytes()).lines().filter(l -> l.contains("committed="))
+                .forEach(l -> System.out.println("  " + l.trim()));
+          }
         }
         System.out.println("goals: RSS <= 300 MB; 0 writes in a steady state; driver Status calls per resync "
             + "proportional to drivers (" + drivers + "), not sessions");
@@ -159,8 +166,15 @@ public final class OperatorBenchmark {
     Process p = new ProcessBuilder(jcmd, String.valueOf(pid), "GC.heap_info").redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
     p.waitFor();
-    Matcher m = Pattern.compile("heap\\s+total \\d+K, used (\\d+)K").matcher(out);
-    return m.find() ? Long.parseLong(m.group(1)) / 1024 : -1;
+    // One "total NK, used NK" line per generation (serial: new and tenured; G1: one heap).
+    Matcher m = Pattern.compile("total \\d+K, used (\\d+)K").matcher(out);
+    long usedKb = 0;
+    boolean found = false;
+    while (m.find()) {
+      usedKb += Long.parseLong(m.group(1));
+      found = true;
+    }
+    return found ? usedKb / 1024 : -1;
   }
 
   /** Creates sessions {@code from .. from + n - 1} (8 at a time) and waits until all are Bound; seconds. */
@@ -206,12 +220,16 @@ public final class OperatorBenchmark {
 
   private static Process startOperator(ControlPlane plane, int healthPort, Path log) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    // operator/Dockerfile's flags in the chart's 512 MiB container: 35% of it is 179 MiB of heap.
-    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx179m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError",
+    // operator/Dockerfile's flags in the chart's 512 MiB container: 35% of it is 179 MiB of heap,
+    // and the JVM's default initial heap there is 1/64 of it, 8 MiB (on this machine it would be
+    // all 179 MiB at once, which the container never commits).
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xms8m", "-Xmx179m", "-XX:+UseSerialGC",
+        "-XX:+ExitOnOutOfMemoryError",
         "-Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener"));
-    String jfr = System.getenv("BATON_BENCH_JFR");
-    if (jfr != null && !jfr.isBlank()) {
-      cmd.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile");
+    // More JVM options for the operator, e.g. a flight recording or native memory tracking.
+    String extra = System.getenv("BATON_BENCH_OPERATOR_JVM_OPTS");
+    if (extra != null && !extra.isBlank()) {
+      cmd.addAll(Arrays.asList(extra.trim().split("\\s+")));
     }
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), OperatorMain.class.getName()));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -222,7 +240,8 @@ public final class OperatorBenchmark {
   }
 
   private static final Pattern CALLS =
-      Pattern.compile("^baton_operator_driver_calls_total\\{method=\"([^\"]+)\"[^}]*} ([0-9.eE+]+)$", Pattern.MULTILINE);
+      Pattern.compile("^baton_operator_driver_calls_total\\{method=\"([^\"]+)\"[^}]*} ([0-9.eE+]+)$",
+          Pattern.MULTILINE);
 
   private static Map<String, Double> driverCalls(int healthPort) throws Exception {
     HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(

@@ -70,7 +70,7 @@ class RolloutIT {
           replicas: 3
           driver: {image: registry.example/baton-driver:1.0.0, engine: {threads: 1}}
           sessions: {maxPerPrincipal: 100}
-          upgrade: {drainTimeout: 2m}
+          upgrade: {drainTimeout: 60s}
           gateway:
             replicas: 2
             image: registry.example/baton-gateway:1.0.0
@@ -558,7 +558,8 @@ class RolloutIT {
       var events = cluster.controlPlane().kubectl("get", "events", "-n", NS, "--sort-by=.lastTimestamp");
       List<String> lines = events.output().lines().toList();
       out.append("  last events:\n");
-      lines.subList(Math.max(0, lines.size() - 25), lines.size()).forEach(l -> out.append("    ").append(l).append('\n'));
+      lines.subList(Math.max(0, lines.size() - 25), lines.size())
+          .forEach(l -> out.append("    ").append(l).append('\n'));
     } catch (Exception e) {
       out.append("  (could not read all of it: ").append(e).append(")\n");
     }

@@ -112,14 +112,17 @@ public final class OperatorMetrics {
         .tags("namespace", namespace, "pool", pool).register(registry).increment(count);
   }
 
-  /** The Prometheus text exposition of every metric. */
   /** One call the operator made to a driver ({@code method}: the gRPC method's name, e.g. Status). */
   public void driverCall(String method) {
-    io.micrometer.core.instrument.Counter.builder("baton_operator_driver_calls_total")
-        .description("Calls the operator made to drivers, by gRPC method")
-        .tags("method", method).register(registry).increment();
+    driverCalls.computeIfAbsent(method, m -> io.micrometer.core.instrument.Counter
+        .builder("baton_operator_driver_calls_total").description("Calls the operator made to drivers, by gRPC method")
+        .tags("method", m).register(registry)).increment();
   }
 
+  private final Map<String, io.micrometer.core.instrument.Counter> driverCalls =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The Prometheus text exposition of every metric. */
   public String scrape() {
     return registry.scrape();
   }

@@ -57,7 +57,10 @@ import org.slf4j.MDC;
 public class ClientSessionReconciler implements Reconciler<ClientSession>, Cleaner<ClientSession> {
   private static final Logger LOG = LoggerFactory.getLogger(ClientSessionReconciler.class);
   static final Duration RESYNC = Duration.ofMillis(DriverPoolReconcilerTiming.RESYNC_MILLIS);
-  /** The longest a steady session goes unread: lastActiveTime is kept to about this (see ACTIVITY_GRANULARITY). */
+  /**
+   * The longest a steady session goes unread: its lastActiveTime lags at most this plus
+   * ACTIVITY_GRANULARITY, and a session closed on its driver without any event is noticed within it.
+   */
   static final Duration STEADY_RESYNC = Duration.ofSeconds(60);
   /** lastActiveTime is written when it moved by at least this much: idle sessions cost no writes. */
   static final Duration ACTIVITY_GRANULARITY = Duration.ofMinutes(1);
@@ -199,6 +202,15 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
           : pod(client, ns, fromName);
       Whereabouts atFrom = from.map(p -> lookup(p, token, status.getSessionId())).orElse(Whereabouts.GONE);
       boolean fromDraining = from.map(ClientSessionReconciler::draining).orElse(false);
+      if (fromDraining && steady) {
+        // A move is about to be chosen: its target revision comes from the pool as stored (the
+        // pool's status names the new revision before any driver is drained for it; the two
+        // caches may show the drain first).
+        DriverPool stored = client.resources(DriverPool.class).inNamespace(ns).withName(poolName).get();
+        if (stored != null) {
+          pool = stored;
+        }
+      }
       Optional<Pod> to = move != null && move.getTo() != null ? pod(client, ns, move.getTo()) : Optional.empty();
       Whereabouts atTo = to.map(p -> lookup(p, token, status.getSessionId())).orElse(Whereabouts.GONE);
       Optional<Pod> target = Optional.empty();
@@ -317,15 +329,14 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
       return finish(cs, writer, status);
     }
     listings.placed(ip, status.getSessionId());
+    unrecorded.put(status.getSessionId(), ip);
+    String lost = null;
     if (replacing) {
       status.setMigrations(status.getMigrations() + 1);
-      String lost = "driver " + status.getDriverPod() + " was lost with the session; re-opened on "
+      lost = "driver " + status.getDriverPod() + " was lost with the session; re-opened on "
           + pod.getMetadata().getName() + " from its declared state (config and views of the spec). Lost: config "
           + "set and views created by the client, its tables, and results not yet released";
       Conditions.setStateLost(status, "DriverLost", lost);
-      events.warning(cs, "SessionReplaced", lost);
-    } else {
-      events.normal(cs, "SessionOpened", "opened on driver " + pod.getMetadata().getName());
     }
     status.setPhase(SessionPhase.Bound);
     status.setDriverPod(pod.getMetadata().getName());
@@ -333,8 +344,20 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
     status.setRevision(pod.getMetadata().getLabels().get(PoolLabels.REVISION));
     status.setLastActiveTime(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
     setReady(status, true, "Open", "open on " + pod.getMetadata().getName());
-    return finish(cs, writer, status);
+    UpdateControl<ClientSession> done = finish(cs, writer, status);
+    // Recorded: from now on its status says where it is. Events only now, so a write refused
+    // again and again does not add an event at every retry.
+    unrecorded.remove(status.getSessionId(), ip);
+    if (lost != null) {
+      events.warning(cs, "SessionReplaced", lost);
+    } else {
+      events.normal(cs, "SessionOpened", "opened on driver " + pod.getMetadata().getName());
+    }
+    return done;
   }
+
+  /** Sessions this operator opened on a driver (by address) whose status write has not succeeded yet. */
+  private final java.util.Map<String, String> unrecorded = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** Whether {@code cs} is the object as stored now (not a cache that lags a write). */
   private static boolean stored(KubernetesClient client, ClientSession cs) {
@@ -419,13 +442,11 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
   /**
    * The least loaded driver listed in the pool's EndpointSlice (the drivers taking sessions),
    * other than {@code except} and other than any labelled draining since the slice was written;
-   * loads come from the shared listings, not a probe per candidate.
+   * loads come from the shared listings, not a probe per candidate. Before any of them, the
+   * driver this operator opened {@code holding} on without recording it, if that driver still
+   * runs (draining or not: a draining one then moves it as usual), or one whose listing holds it.
    *
    * @param revision when not null, only drivers of this revision
-   */
-  /**
-   * The least loaded driver that takes sessions (of {@code revision} when given, never
-   * {@code except}); or, before any other, one whose listing already holds {@code holding}.
    */
   private Optional<Pod> pickDriver(KubernetesClient client, String ns, String pool, String except, String revision,
       String holding) {
@@ -437,6 +458,14 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
     java.util.Map<String, Pod> pods = client.pods().inNamespace(ns).withLabels(PoolLabels.driverSelector(pool)).list()
         .getItems().stream().collect(Collectors.toMap(p -> p.getMetadata().getName(), p -> p));
     String token = tokens.token(ns, pool);
+    String openedOn = holding == null ? null : unrecorded.get(holding);
+    if (openedOn != null) {
+      Optional<Pod> there = pods.values().stream().filter(p -> openedOn.equals(p.getStatus().getPodIP())
+          && !lookupGone(p)).findFirst();
+      if (there.isPresent()) {
+        return there;
+      }
+    }
     Pod best = null;
     int bestLoad = Integer.MAX_VALUE;
     for (Endpoint e : slice.getEndpoints()) {

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -37,9 +38,12 @@ public final class DriverListings {
 
   /** The session as the driver at {@code ip} lists it; empty when it does not hold it. Throws when it does not answer. */
   public Optional<SessionInfo> find(String ip, String token, String sessionId) {
-    // Sessions resyncing together share one listing rather than each asking the driver; one that
-    // started before this session was opened may miss it, so a miss is always asked again.
-    Listing cached = listings.get(ip, k -> list(ip, token));
+    // Sessions resyncing together share one listing rather than each asking the driver; one
+    // that started before this session was opened may miss it, so a miss is always asked again.
+    Listing cached = listings.getIfPresent(ip);
+    if (cached == null) {
+      cached = shared(ip, token);
+    }
     if (cached.sessions().containsKey(sessionId)) {
       return Optional.of(cached.sessions().get(sessionId));
     }
@@ -57,9 +61,11 @@ public final class DriverListings {
    * Empty when the driver does not answer.
    */
   public Optional<Integer> load(String ip, String token) {
-    Listing l;
+    Listing l = listings.getIfPresent(ip);
     try {
-      l = listings.get(ip, k -> list(ip, token));
+      if (l == null) {
+        l = shared(ip, token);
+      }
     } catch (StatusRuntimeException e) {
       return Optional.empty();
     }
@@ -88,6 +94,35 @@ public final class DriverListings {
   public void invalidate(String ip) {
     listings.invalidate(ip);
   }
+
+  /**
+   * A listing taken now, shared with every caller that asks for the same driver while it is being
+   * taken (its failure too): sessions resyncing together cost one call, and a driver that hangs
+   * costs each of them one wait, side by side, not one after another.
+   */
+  private Listing shared(String ip, String token) {
+    CompletableFuture<Listing> mine = new CompletableFuture<>();
+    CompletableFuture<Listing> running = inFlight.putIfAbsent(ip, mine);
+    if (running != null) {
+      try {
+        return running.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        throw e.getCause() instanceof RuntimeException r ? r : e;
+      }
+    }
+    try {
+      Listing l = fresh(ip, token);
+      mine.complete(l);
+      return l;
+    } catch (RuntimeException e) {
+      mine.completeExceptionally(e);
+      throw e;
+    } finally {
+      inFlight.remove(ip, mine);
+    }
+  }
+
+  private final Map<String, CompletableFuture<Listing>> inFlight = new ConcurrentHashMap<>();
 
   private Listing fresh(String ip, String token) {
     Listing l = list(ip, token);

@@ -244,7 +244,7 @@ class OperatorIT {
   }
 
   /**
-   * A pool whose reconcile fails for longer than the SDK's default five retries (about 16 s) is
+   * A pool whose reconcile fails for longer than the SDK's default five retries (about 18 s) is
    * still reconciled once the cause is gone, with no Kubernetes event to wake it: the cause here
    * is its control-token Secret without a token, and Secrets are not watched.
    */
@@ -264,7 +264,7 @@ class OperatorIT {
           replicas: 1
           driver: {image: registry.example/baton-driver:1.0.0, engine: {threads: 1}}
         """);
-    Thread.sleep(25_000);
+    Thread.sleep(35_000);
     DriverPool failing = cluster.client().resources(DriverPool.class).inNamespace(NS).withName("stubborn").get();
     assertThat(failing.getStatus()).as("status while every reconcile fails").isNull();
     cluster.client().secrets().inNamespace(NS).withName("stubborn-control")

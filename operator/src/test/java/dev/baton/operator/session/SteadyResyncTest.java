@@ -18,7 +18,7 @@ class SteadyResyncTest {
   }
 
   @Test
-  void neverLaterThanAMinuteSoLastActiveTimeStaysWithinItsGranularity() {
+  void neverLaterThanAMinute() {
     assertThat(ClientSessionReconciler.steadyResync(Duration.ofMinutes(30)))
         .isEqualTo(ClientSessionReconciler.STEADY_RESYNC).isEqualTo(Duration.ofSeconds(60));
   }
