@@ -10,6 +10,14 @@ import dev.baton.gateway.Route;
 import dev.baton.gateway.Routes;
 import java.time.Duration;
 import java.util.ArrayList;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -18,9 +26,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.arrow.vector.FieldVector;
 
 /**
- * The cost of the gateway hop: one session used directly at its driver and through a gateway in
- * front of it, alternately, in one run. Unary latency (GetConfig) p50/p99 and streaming
- * throughput of a large scan, with ratios.
+ * The cost of the gateway hop: one session used directly at its driver, through nginx
+ * {@code grpc_pass} in front of it (the proxy users would otherwise put there; when
+ * {@code BATON_BENCH_NGINX} names it) and through a Baton gateway, in one run, beside the floor of
+ * one unary call on this machine (Health.Check on a bare grpc-java server). Unary latency
+ * (GetConfig) p50/p99 and streaming throughput of a large scan, with what each proxy adds.
  *
  * <p>Usage: {@code GatewayBenchmark <driver host:port> [unary calls] [scan rows] [rounds]}.
  */
@@ -49,37 +59,92 @@ public final class GatewayBenchmark {
       GatewayServer gateway = new GatewayServer(Routes.fixed(routes), null,
           CallerAuthenticator.fixed(Map.of("bench-token", "bench")),
           GatewayOptions.local(Duration.ofSeconds(5)).withSessionToken(control == null || control.isBlank() ? null : control));
+      String nginx = System.getenv("BATON_BENCH_NGINX");
+      var nginxBuilder = Baton.builder().target(nginx == null || nginx.isBlank() ? driver : nginx).principal("bench");
+      if (control != null && !control.isBlank()) {
+        nginxBuilder.header("baton-session-token", control);
+      }
+      Server echo = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+          .addService(new HealthStatusManager().getHealthService()).build().start();
+      ManagedChannel echoChannel = NettyChannelBuilder.forAddress("127.0.0.1", echo.getPort()).usePlaintext().build();
       try (Session viaGateway = Baton.builder().target("127.0.0.1:" + gateway.port()).token("bench-token")
-          .attach(direct.id()).connect()) {
-        System.out.printf("unary: %d GetConfig calls per side after %d warm-up; scan: %,d rows x "
+          .attach(direct.id()).connect();
+          Session viaNginx = nginx == null || nginx.isBlank() ? null : nginxBuilder.attach(direct.id()).connect()) {
+        HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(echoChannel);
+        System.out.printf("unary: %d calls per path after %d warm-up; scan: %,d rows x "
             + "(BIGINT, BIGINT, VARCHAR), median of %d%n", unary, unary / 4, rows, rounds);
+        echo(health, unary / 4);
         latencies(direct, unary / 4);
         latencies(viaGateway, unary / 4);
+        if (viaNginx != null) {
+          latencies(viaNginx, unary / 4);
+        }
+        long[] f = echo(health, unary);
         long[] d = latencies(direct, unary);
+        long[] n = viaNginx == null ? null : latencies(viaNginx, unary);
         long[] g = latencies(viaGateway, unary);
         String query = "SELECT range AS id, range * 2 AS v, 'row-' || range AS s FROM range(" + rows + ")";
         scan(direct, query);
         scan(viaGateway, query);
         List<double[]> ds = new ArrayList<>();
+        List<double[]> ns = new ArrayList<>();
         List<double[]> gs = new ArrayList<>();
         for (int i = 0; i < rounds; i++) {
           ds.add(scan(direct, query));
+          if (viaNginx != null) {
+            ns.add(scan(viaNginx, query));
+          }
           gs.add(scan(viaGateway, query));
         }
         double[] dm = median(ds);
         double[] gm = median(gs);
         System.out.println();
-        System.out.printf("%-22s %12s %12s %14s %10s%n", "", "p50 (us)", "p99 (us)", "scan rows/s", "MB/s");
-        System.out.printf("%-22s %12.0f %12.0f %,14.0f %10.1f%n", "direct to the driver",
-            pct(d, 50) / 1e3, pct(d, 99) / 1e3, dm[0], dm[1]);
-        System.out.printf("%-22s %12.0f %12.0f %,14.0f %10.1f%n", "through the gateway",
-            pct(g, 50) / 1e3, pct(g, 99) / 1e3, gm[0], gm[1]);
-        System.out.printf("%nratios gateway/direct: p50 %.2f, p99 %.2f, rows/s %.2f, MB/s %.2f%n",
-            pct(g, 50) / pct(d, 50), pct(g, 99) / pct(d, 99), gm[0] / dm[0], gm[1] / dm[1]);
+        System.out.printf("%-44s %10s %10s %14s %10s%n", "unary: GetConfig (the floor: Health.Check)", "p50 (us)",
+            "p99 (us)", "scan rows/s", "MB/s");
+        System.out.printf("%-44s %10.0f %10.0f %14s %10s%n", "bare grpc-java server, loopback (the floor)",
+            pct(f, 50) / 1e3, pct(f, 99) / 1e3, "-", "-");
+        row("direct to the driver", d, dm);
+        if (n != null) {
+          row("through nginx grpc_pass", n, median(ns));
+        }
+        row("through the Baton gateway", g, gm);
+        double gwAdded50 = (pct(g, 50) - pct(d, 50)) / 1e3;
+        double gwAdded99 = (pct(g, 99) - pct(d, 99)) / 1e3;
+        System.out.printf("%nthe gateway adds p50 %.0f us, p99 %.0f us; streams %.2fx direct (goal >= 0.95)%n",
+            gwAdded50, gwAdded99, gm[0] / dm[0]);
+        if (n != null) {
+          double ngAdded50 = (pct(n, 50) - pct(d, 50)) / 1e3;
+          double ngAdded99 = (pct(n, 99) - pct(d, 99)) / 1e3;
+          System.out.printf("nginx adds p50 %.0f us, p99 %.0f us; streams %.2fx direct%n", ngAdded50, ngAdded99,
+              median(ns)[0] / dm[0]);
+          System.out.printf("gateway added / nginx added: p50 %.2f (goal <= 0.6), p99 %.2f (goal <= 1)%n",
+              gwAdded50 / ngAdded50, gwAdded99 / ngAdded99);
+        } else {
+          System.out.println("(no nginx peer: set BATON_BENCH_NGINX=host:port, as ./bench gateway does)");
+        }
       } finally {
+        echoChannel.shutdownNow();
+        echo.shutdownNow();
         gateway.close();
       }
     }
+  }
+
+  private static void row(String name, long[] sorted, double[] scan) {
+    System.out.printf("%-44s %10.0f %10.0f %,14.0f %10.1f%n", name, pct(sorted, 50) / 1e3, pct(sorted, 99) / 1e3,
+        scan[0], scan[1]);
+  }
+
+  /** Health.Check on a bare grpc-java server: what one unary call costs on this machine, at least. */
+  private static long[] echo(HealthGrpc.HealthBlockingStub health, int calls) {
+    long[] out = new long[calls];
+    for (int i = 0; i < calls; i++) {
+      long t = System.nanoTime();
+      health.check(HealthCheckRequest.getDefaultInstance());
+      out[i] = System.nanoTime() - t;
+    }
+    Arrays.sort(out);
+    return out;
   }
 
   private static long[] latencies(Session s, int calls) {

@@ -597,6 +597,16 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
         }
       }
     }
+    String stray = unrecorded.remove(sessionId(cs));
+    if (stray != null) {
+      // Opened here but never recorded in its status: closed too, once, as well as it can be.
+      try {
+        sessions.close(stray, token(cs), sessionId(cs), cs.getSpec().getPrincipal());
+      } catch (StatusRuntimeException e) {
+        LOG.warn("session {} was opened at {} without being recorded and could not be closed there: {}",
+            sessionId(cs), stray, e.getStatus());
+      }
+    }
     metrics.session(cs.getMetadata().getNamespace(), cs.getMetadata().getName(), null, null);
     return DeleteControl.defaultDelete();
   }
