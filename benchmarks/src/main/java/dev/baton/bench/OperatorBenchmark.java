@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
 /**
  * The operator's cost as the sessions it holds grow, on a real control plane with one local node
  * and a pool of drivers. The operator runs as its own process with the heap its chart gives it
- * and the image's flags (a 512 MiB container, 35% of it heap, the serial collector), so its RSS
+ * and the image's flags (operator/Dockerfile in a 512 MiB container: 35% of it heap), so its RSS
  * and CPU time are its own. Sessions are added 1,000 at a time; at each size named on the command
  * line the benchmark waits for a steady state and then, over a window of one minute (twelve pool
  * resyncs; every steady session is read once), reads:
@@ -89,7 +89,7 @@ public final class OperatorBenchmark {
             .waitUntilCondition(p -> p != null && p.getStatus() != null
                 && Integer.valueOf(drivers).equals(p.getStatus().getReadyReplicas()), 600, TimeUnit.SECONDS);
         System.out.printf("operator at scale: %d drivers on one local node; the operator in its own JVM "
-            + "(-Xms8m -Xmx179m -XX:+UseSerialGC: its image's flags in the chart's 512 MiB container); "
+            + "(its image's flags in the chart's 512 MiB container: -Xms8m -Xmx179m, serial GC); "
             + "per minute of steady state "
             + "(%d pool resyncs, each steady session read once)%n", drivers, RESYNCS);
         System.out.printf("%9s %12s %7s %8s %11s %14s %12s %11s %15s%n", "sessions", "place 1000 s", "RSS MB",
@@ -224,6 +224,8 @@ public final class OperatorBenchmark {
     // and the JVM's default initial heap there is 1/64 of it, 8 MiB (on this machine it would be
     // all 179 MiB at once, which the container never commits).
     List<String> cmd = new ArrayList<>(List.of(java, "-Xms8m", "-Xmx179m", "-XX:+UseSerialGC",
+        "-XX:MaxHeapFreeRatio=30", "-XX:MinHeapFreeRatio=10", "-XX:ReservedCodeCacheSize=48m",
+        "-Dio.netty.allocator.numDirectArenas=1", "-Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1",
         "-XX:+ExitOnOutOfMemoryError",
         "-Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener"));
     // More JVM options for the operator, e.g. a flight recording or native memory tracking.
@@ -233,6 +235,7 @@ public final class OperatorBenchmark {
     }
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), OperatorMain.class.getName()));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().put("MALLOC_ARENA_MAX", "2");
     pb.environment().put("KUBECONFIG", plane.kubeconfig().toString());
     pb.environment().put("WATCH_NAMESPACES", NS);
     pb.environment().put("HEALTH_PORT", String.valueOf(healthPort));

@@ -309,8 +309,14 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
     Pod pod = target.get();
     String ip = pod.getStatus().getPodIP();
     try {
-      sessions.open(ip, token, status.getSessionId(), cs.getSpec().getPrincipal(), cs.getSpec().getConfig(),
-          cs.getSpec().getViews());
+      // Opened there by an earlier try (views and all) and still there: only the record is
+      // missing. Not opened again: a driver that began draining since would refuse the open.
+      boolean openedBefore = ip.equals(unrecorded.get(status.getSessionId()))
+          && listings.findFresh(ip, token, status.getSessionId()).isPresent();
+      if (!openedBefore) {
+        sessions.open(ip, token, status.getSessionId(), cs.getSpec().getPrincipal(), cs.getSpec().getConfig(),
+            cs.getSpec().getViews());
+      }
     } catch (StatusRuntimeException e) {
       Status.Code code = e.getStatus().getCode();
       if (code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED) {
