@@ -8,8 +8,6 @@ import dev.baton.gateway.GatewayOptions;
 import dev.baton.gateway.GatewayServer;
 import dev.baton.gateway.Route;
 import dev.baton.gateway.Routes;
-import java.time.Duration;
-import java.util.ArrayList;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -18,6 +16,8 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -60,16 +60,14 @@ public final class GatewayBenchmark {
           CallerAuthenticator.fixed(Map.of("bench-token", "bench")),
           GatewayOptions.local(Duration.ofSeconds(5)).withSessionToken(control == null || control.isBlank() ? null : control));
       String nginx = System.getenv("BATON_BENCH_NGINX");
-      var nginxBuilder = Baton.builder().target(nginx == null || nginx.isBlank() ? driver : nginx).principal("bench");
-      if (control != null && !control.isBlank()) {
-        nginxBuilder.header("baton-session-token", control);
-      }
       Server echo = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
           .addService(new HealthStatusManager().getHealthService()).build().start();
       ManagedChannel echoChannel = NettyChannelBuilder.forAddress("127.0.0.1", echo.getPort()).usePlaintext().build();
       try (Session viaGateway = Baton.builder().target("127.0.0.1:" + gateway.port()).token("bench-token")
           .attach(direct.id()).connect();
-          Session viaNginx = nginx == null || nginx.isBlank() ? null : nginxBuilder.attach(direct.id()).connect()) {
+          // The same caller as direct (principal, session token), through nginx to the same driver.
+          Session viaNginx = nginx == null || nginx.isBlank() ? null
+              : directBuilder.target(nginx).attach(direct.id()).connect()) {
         HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(echoChannel);
         System.out.printf("unary: %d calls per path after %d warm-up; scan: %,d rows x "
             + "(BIGINT, BIGINT, VARCHAR), median of %d%n", unary, unary / 4, rows, rounds);
