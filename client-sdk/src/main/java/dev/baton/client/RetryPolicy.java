@@ -36,9 +36,19 @@ public record RetryPolicy(Duration initialBackoff, Duration maxBackoff, double m
     return new RetryPolicy(initialBackoff, maxBackoff, multiplier, newDeadline);
   }
 
-  /** Whether a failure is worth another try: the server or the path to it was unavailable. */
+  /**
+   * Whether a failure is worth another try: the server or the path to it was unavailable. That
+   * includes a connection that closed under the call, which grpc-java reports as UNKNOWN "channel
+   * closed" (a {@link java.nio.channels.ClosedChannelException}) when a write meets it closed,
+   * and as UNAVAILABLE otherwise: the same event, so both are retried.
+   */
   public static boolean isRetryable(Throwable t) {
-    return t instanceof StatusRuntimeException e && e.getStatus().getCode() == Status.Code.UNAVAILABLE;
+    if (!(t instanceof StatusRuntimeException e)) {
+      return false;
+    }
+    Status s = e.getStatus();
+    return s.getCode() == Status.Code.UNAVAILABLE
+        || s.getCode() == Status.Code.UNKNOWN && s.getCause() instanceof java.nio.channels.ClosedChannelException;
   }
 
   /** The wait before attempt {@code attempt} (1 = first retry). */

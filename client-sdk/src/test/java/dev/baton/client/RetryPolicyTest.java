@@ -33,8 +33,15 @@ class RetryPolicyTest {
   }
 
   @Test
-  void onlyUnavailableIsRetried() {
+  void onlyUnavailableAndAConnectionClosedUnderTheCallAreRetried() {
     assertThat(RetryPolicy.isRetryable(Status.UNAVAILABLE.asRuntimeException())).isTrue();
+    // What grpc-netty reports when a write meets a connection that has just closed.
+    assertThat(RetryPolicy.isRetryable(Status.UNKNOWN.withDescription("channel closed")
+        .withCause(new java.nio.channels.ClosedChannelException()).asRuntimeException())).isTrue();
+    assertThat(RetryPolicy.isRetryable(Status.UNKNOWN.withDescription("channel closed").asRuntimeException()))
+        .as("an UNKNOWN from a server, whatever its text").isFalse();
+    assertThat(RetryPolicy.isRetryable(Status.UNKNOWN.withCause(new IllegalStateException()).asRuntimeException()))
+        .isFalse();
     assertThat(RetryPolicy.isRetryable(Status.INVALID_ARGUMENT.asRuntimeException())).isFalse();
     assertThat(RetryPolicy.isRetryable(Status.PERMISSION_DENIED.asRuntimeException())).isFalse();
     assertThat(RetryPolicy.isRetryable(new RuntimeException())).isFalse();

@@ -173,6 +173,21 @@ final class CallProxy<Q, R> {
     return MoveStatus.notRunBecauseMoving(status, trailers);
   }
 
+  /**
+   * The status a client sees for an upstream one. A connection to the driver that closed under
+   * the call is UNAVAILABLE, which clients retry: grpc-java reports it as UNKNOWN "channel
+   * closed" when a write meets it closed, and the client, seeing no cause, could not tell it from
+   * a driver's own UNKNOWN.
+   */
+  static Status forClient(Status upstream) {
+    if (upstream.getCode() == Status.Code.UNKNOWN
+        && upstream.getCause() instanceof java.nio.channels.ClosedChannelException) {
+      return Status.UNAVAILABLE.withDescription("the connection to the session's driver closed; retry")
+          .withCause(upstream.getCause());
+    }
+    return upstream;
+  }
+
   private final class FromClient extends ServerCall.Listener<Q> {
     @Override
     public void onMessage(Q message) {
@@ -279,7 +294,8 @@ final class CallProxy<Q, R> {
     }
 
     @Override
-    public void onClose(Status status, Metadata trailers) {
+    public void onClose(Status upstream, Metadata trailers) {
+      Status status = forClient(upstream);
       boolean again;
       synchronized (lock) {
         again = !committed && !cancelled && replayable && requestCount <= 1 && current == this;

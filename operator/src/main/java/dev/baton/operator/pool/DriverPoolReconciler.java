@@ -295,6 +295,7 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
     owned.ensure(GatewayObjects.tokenSecretBinding(pool));
     owned.ensure(GatewayObjects.tokenReviewBinding(pool));
     owned.ensure(GatewayObjects.deployment(pool, gatewayImage));
+    owned.ensure(GatewayObjects.disruptionBudget(pool));
   }
 
   private static GatewayStatus gatewayStatus(DriverPool pool, Context<DriverPool> context) {

@@ -14,6 +14,8 @@ import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.Role;
@@ -132,6 +134,21 @@ public final class GatewayObjects {
         .addNewSubject().withKind("ServiceAccount").withName(name(name)).withNamespace(ns).endSubject().build();
   }
 
+  /**
+   * Lets a drain evict one gateway replica at a time: the next waits until the replacement of the
+   * first is Ready elsewhere, so the pool's address keeps a replica that answers. With one replica
+   * it does not block the drain (there is no second one to keep).
+   */
+  public static PodDisruptionBudget disruptionBudget(DriverPool pool) {
+    String name = pool.getMetadata().getName();
+    return new PodDisruptionBudgetBuilder().withNewMetadata().withName(name(name))
+        .withNamespace(pool.getMetadata().getNamespace()).withLabels(labels(name))
+        .withOwnerReferences(PoolObjects.owner(pool)).endMetadata()
+        .withNewSpec().withMaxUnavailable(new IntOrString(1))
+        .withNewSelector().withMatchLabels(selector(name)).endSelector()
+        .endSpec().build();
+  }
+
   /** The gateway Deployment; {@code defaultImage} is used when the pool names no image. */
   public static Deployment deployment(DriverPool pool, String defaultImage) {
     String name = pool.getMetadata().getName();
@@ -183,6 +200,10 @@ public final class GatewayObjects {
         .withNewSpec()
         .withServiceAccountName(name(name))
         .withEnableServiceLinks(false)
+        // Replicas on different nodes where there is room: losing or draining one node leaves one.
+        .addNewTopologySpreadConstraint().withMaxSkew(1).withTopologyKey("kubernetes.io/hostname")
+        .withWhenUnsatisfiable("ScheduleAnyway").withNewLabelSelector().withMatchLabels(selector(name))
+        .endLabelSelector().endTopologySpreadConstraint()
         .withTerminationGracePeriodSeconds(grace)
         .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(10001L).withRunAsGroup(10001L)
         .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()

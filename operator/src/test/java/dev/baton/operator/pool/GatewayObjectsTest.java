@@ -59,6 +59,26 @@ class GatewayObjectsTest {
   }
 
   @Test
+  void replicasSpreadOverNodesAndADrainEvictsOneAtATime() {
+    DriverPool p = pool();
+    var spread = GatewayObjects.deployment(p, "reg/baton-gateway:2").getSpec().getTemplate().getSpec()
+        .getTopologySpreadConstraints();
+    assertThat(spread).singleElement().satisfies(c -> {
+      assertThat(c.getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+      assertThat(c.getMaxSkew()).isEqualTo(1);
+      assertThat(c.getWhenUnsatisfiable()).as("a one-node cluster still runs both").isEqualTo("ScheduleAnyway");
+      assertThat(c.getLabelSelector().getMatchLabels()).isEqualTo(GatewayObjects.selector("sales"));
+    });
+    var budget = GatewayObjects.disruptionBudget(p);
+    assertThat(budget.getMetadata().getName()).isEqualTo("sales-gateway");
+    assertThat(budget.getMetadata().getOwnerReferences()).singleElement()
+        .satisfies(o -> assertThat(o.getName()).isEqualTo("sales"));
+    assertThat(budget.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+    assertThat(budget.getSpec().getMinAvailable()).isNull();
+    assertThat(budget.getSpec().getSelector().getMatchLabels()).isEqualTo(GatewayObjects.selector("sales"));
+  }
+
+  @Test
   void aTlsSecretIsNamedToTheGatewayWhichMayReadThatSecretOnly() {
     DriverPool p = pool();
     assertThat(env(p)).doesNotContainKey("BATON_TLS_SECRET");
