@@ -41,4 +41,21 @@ class LocalSchedulerTest {
         .as("both full: unschedulable").isEmpty();
     assertThat(LocalScheduler.reporter(List.of(node("b", false, 1), node("a", false, 3)))).hasValue("a");
   }
+
+  @Test
+  void aPodThatSpreadsOverNodesGoesWhereFewestOfItsSiblingsRunEvenIfThatNodeIsBusier() {
+    List<Pod> pods = new ArrayList<>(podsOn("a", 5));
+    pods.add(new PodBuilder().withNewMetadata().withName("gw-1").withNamespace("ns").addToLabels("app", "gw")
+        .endMetadata().withNewSpec().withNodeName("b").endSpec().withNewStatus().withPhase("Running").endStatus()
+        .build());
+    Pod gw = new PodBuilder().withNewMetadata().withName("gw-2").withNamespace("ns").addToLabels("app", "gw")
+        .endMetadata().withNewSpec().addNewTopologySpreadConstraint().withMaxSkew(1)
+        .withTopologyKey("kubernetes.io/hostname").withWhenUnsatisfiable("ScheduleAnyway").withNewLabelSelector()
+        .addToMatchLabels("app", "gw").endLabelSelector().endTopologySpreadConstraint().endSpec().build();
+    List<Node> nodes = List.of(node("a", false, 10), node("b", false, 10));
+    assertThat(LocalScheduler.choose(gw, nodes, pods)).hasValue("a");
+    Pod plain = new PodBuilder().withNewMetadata().withName("x").withNamespace("ns").endMetadata().withNewSpec()
+        .endSpec().build();
+    assertThat(LocalScheduler.choose(plain, nodes, pods)).as("no spread asked: least loaded").hasValue("b");
+  }
 }

@@ -14,10 +14,15 @@ final class GatewayPods {
   /** The gateway pods that are Ready and not being deleted. */
   static List<Pod> ready(KubernetesClient client, String ns, String pool) {
     return client.pods().inNamespace(ns).withLabels(GatewayObjects.selector(pool)).list().getItems().stream()
-        .filter(p -> p.getMetadata().getDeletionTimestamp() == null && p.getStatus().getPodIP() != null
-            && p.getStatus().getConditions().stream()
-                .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True")))
-        .toList();
+        .filter(GatewayPods::serving).toList();
+  }
+
+  /** Ready, with an address and not being deleted: what a Service's endpoints would list. */
+  static boolean serving(Pod p) {
+    return p.getMetadata().getDeletionTimestamp() == null && p.getStatus() != null
+        && p.getStatus().getPodIP() != null && p.getStatus().getConditions() != null
+        && p.getStatus().getConditions().stream()
+            .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
   }
 
   /** Both replicas Ready (a killed one is restarted by the local node), within two minutes. */

@@ -48,6 +48,7 @@ class RolloutIT {
   private static final String POOL = "roll";
   private static final AtomicInteger VERSION = new AtomicInteger(1);
   private static BatonOperator operator;
+  private static GatewayEndpoints endpoints;
   private final List<Session> sessions = new ArrayList<>();
 
   @BeforeAll
@@ -57,6 +58,7 @@ class RolloutIT {
     // The chart's namespace-scoped mode: the operator's rights are bound in this namespace only.
     cluster.operatorClientWithChartRbac(Map.of("watchNamespaces[0]", NS));
     operator = newOperator();
+    endpoints = GatewayEndpoints.register(cluster.client());
     cluster.apply("""
         apiVersion: v1
         kind: Secret
@@ -83,6 +85,9 @@ class RolloutIT {
   static void stop() {
     if (operator != null) {
       operator.close();
+    }
+    if (endpoints != null) {
+      endpoints.close();
     }
   }
 
@@ -611,8 +616,10 @@ class RolloutIT {
         .stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
   }
 
+  /** The pool's address, following its gateway pods as a Service would; once both serve. */
   private static String target() throws InterruptedException {
-    return GatewayPods.target(cluster.client(), NS, POOL);
+    GatewayPods.both(cluster.client(), NS, POOL);
+    return GatewayEndpoints.target(NS, POOL);
   }
 
   /** Declared sessions (ClientSessions applied here) and sessions opened through the gateway. */

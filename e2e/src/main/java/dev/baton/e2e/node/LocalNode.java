@@ -297,7 +297,7 @@ public final class LocalNode implements AutoCloseable {
    */
   private void schedule(Pod pod) {
     List<io.fabric8.kubernetes.api.model.Node> nodes = nodeInformer.getStore().list();
-    Optional<String> chosen = LocalScheduler.choose(nodes, informer.getStore().list());
+    Optional<String> chosen = LocalScheduler.choose(pod, nodes, informer.getStore().list());
     if (chosen.isPresent()) {
       if (chosen.get().equals(nodeName)) {
         try {

@@ -22,8 +22,22 @@ public final class LocalScheduler {
   private LocalScheduler() {}
 
   public static Optional<String> choose(List<Node> nodes, List<Pod> pods) {
-    Map<String, Long> load = pods.stream()
+    return choose(null, nodes, pods);
+  }
+
+  /**
+   * As {@link #choose(List, List)} for {@code pod}: where it asks to spread over nodes
+   * ({@code topologySpreadConstraints} on {@code kubernetes.io/hostname}), the nodes with fewest
+   * pods its selector matches come first; the constraint is a preference here, whatever its
+   * {@code whenUnsatisfiable}.
+   */
+  public static Optional<String> choose(Pod pod, List<Node> nodes, List<Pod> pods) {
+    List<Pod> placed = pods.stream()
         .filter(p -> p.getSpec().getNodeName() != null && !p.getSpec().getNodeName().isEmpty() && !finished(p))
+        .toList();
+    Map<String, Long> load = placed.stream()
+        .collect(Collectors.groupingBy(p -> p.getSpec().getNodeName(), Collectors.counting()));
+    Map<String, Long> siblings = placed.stream().filter(p -> spreadsWith(pod, p))
         .collect(Collectors.groupingBy(p -> p.getSpec().getNodeName(), Collectors.counting()));
     return nodes.stream()
         .filter(n -> n.getMetadata().getLabels() != null
@@ -33,7 +47,8 @@ public final class LocalScheduler {
         .filter(n -> n.getStatus() != null && n.getStatus().getConditions() != null && n.getStatus().getConditions()
             .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
         .filter(n -> load.getOrDefault(n.getMetadata().getName(), 0L) < capacity(n))
-        .min(Comparator.comparingLong((Node n) -> load.getOrDefault(n.getMetadata().getName(), 0L))
+        .min(Comparator.comparingLong((Node n) -> siblings.getOrDefault(n.getMetadata().getName(), 0L))
+            .thenComparingLong(n -> load.getOrDefault(n.getMetadata().getName(), 0L))
             .thenComparing(n -> n.getMetadata().getName()))
         .map(n -> n.getMetadata().getName());
   }
@@ -43,6 +58,20 @@ public final class LocalScheduler {
     return nodes.stream().filter(n -> n.getMetadata().getLabels() != null
             && "true".equals(n.getMetadata().getLabels().get(LOCAL_NODE_LABEL)))
         .map(n -> n.getMetadata().getName()).sorted().findFirst();
+  }
+
+  /** Whether {@code other} counts against {@code pod}'s spread over nodes. */
+  private static boolean spreadsWith(Pod pod, Pod other) {
+    if (pod == null || pod.getSpec().getTopologySpreadConstraints() == null || other.getMetadata().getLabels() == null
+        || pod.getMetadata().getNamespace() != null
+            && !pod.getMetadata().getNamespace().equals(other.getMetadata().getNamespace())) {
+      return false;
+    }
+    return pod.getSpec().getTopologySpreadConstraints().stream()
+        .filter(c -> "kubernetes.io/hostname".equals(c.getTopologyKey()) && c.getLabelSelector() != null
+            && c.getLabelSelector().getMatchLabels() != null)
+        .anyMatch(c -> other.getMetadata().getLabels().entrySet().containsAll(
+            c.getLabelSelector().getMatchLabels().entrySet()));
   }
 
   private static long capacity(Node n) {
