@@ -22,6 +22,10 @@ import org.duckdb.DuckDBResultSet;
  * as Arrow by DuckDB inside this process (no network, no serialization): the cost of putting the
  * engine behind gRPC. Both sides run alternately in one run; medians are printed with the ratio.
  *
+ * <p>With {@code -Dbaton.bench.flight=<host:port>} and {@code -Dbaton.bench.flightJar=<jar>} a third
+ * column scans the same query from Apache Arrow Flight serving DuckDB's export, client and server
+ * each in its own JVM like the SDK and the driver ({@code bench-flight}).
+ *
  * <p>Usage: {@code ScanBenchmark <driver host:port> [rows] [rounds] [batch rows]} (batch rows: what the SDK
  * asks the driver for; 0, the default, leaves it to the driver).
  */
@@ -55,7 +59,13 @@ public final class ScanBenchmark {
         : batchRows);
     List<Run> local = new ArrayList<>();
     List<Run> remote = new ArrayList<>();
-    try (BufferAllocator allocator = new RootAllocator();
+    List<Run> flight = new ArrayList<>();
+    String flightServer = System.getProperty("baton.bench.flight");
+    try (FlightClientProcess flightClient = flightServer == null ? null : new FlightClientProcess(
+            java.nio.file.Path.of(System.getProperty("baton.bench.flightJar")), flightServer,
+            java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("--add-opens") || a.startsWith("-Xmx")).toList());
+        BufferAllocator allocator = new RootAllocator();
         Connection db = DriverManager.getConnection("jdbc:duckdb:");
         Session session = Baton.builder().target(target).principal("bench").config("threads", "2")
             .batchRows(batchRows).connect()) {
@@ -64,26 +74,41 @@ public final class ScanBenchmark {
       }
       inProcess(db, allocator, query);
       throughSdk(session, query);
+      if (flightClient != null) {
+        flightClient.scan(query);
+      }
       for (int i = 0; i < rounds; i++) {
         local.add(inProcess(db, allocator, query));
         remote.add(throughSdk(session, query));
+        if (flightClient != null) {
+          flight.add(flightClient.scan(query));
+        }
       }
     }
     Run l = median(local);
     Run r = median(remote);
-    if (l.rows != rows || r.rows != rows) {
-      throw new IllegalStateException("row counts differ: in-process " + l.rows + ", SDK " + r.rows);
+    Run f = flight.isEmpty() ? null : median(flight);
+    if (l.rows != rows || r.rows != rows || f != null && f.rows != rows) {
+      throw new IllegalStateException("row counts differ: in-process " + l.rows + ", SDK " + r.rows
+          + (f == null ? "" : ", Flight " + f.rows));
     }
     System.out.println();
-    System.out.printf("%-34s %14s %12s %10s%n", "", "rows/s", "MB/s", "seconds");
+    System.out.printf("%-40s %14s %12s %10s%n", "", "rows/s", "MB/s", "seconds");
     print("DuckDB in-process Arrow export", l);
+    if (f != null) {
+      print("Arrow Flight DoGet over loopback", f);
+    }
     print("Baton SDK over loopback gRPC", r);
-    System.out.printf("%nratio SDK / in-process: rows/s %.2f, MB/s %.2f (Arrow data: %,d bytes per scan)%n",
-        r.rowsPerSecond() / l.rowsPerSecond(), r.megabytesPerSecond() / l.megabytesPerSecond(), l.bytes);
+    System.out.printf("%nArrow data: %,d bytes per scan%n", l.bytes);
+    System.out.printf("SDK / in-process: rows/s %.2f (goal >= 0.75)%n", r.rowsPerSecond() / l.rowsPerSecond());
+    if (f != null) {
+      System.out.printf("SDK / Flight:     rows/s %.2f (goal >= 1.00); Flight / in-process %.2f%n",
+          r.rowsPerSecond() / f.rowsPerSecond(), f.rowsPerSecond() / l.rowsPerSecond());
+    }
   }
 
   private static void print(String name, Run run) {
-    System.out.printf("%-34s %,14.0f %,12.1f %10.3f%n", name, run.rowsPerSecond(), run.megabytesPerSecond(),
+    System.out.printf("%-40s %,14.0f %,12.1f %10.3f%n", name, run.rowsPerSecond(), run.megabytesPerSecond(),
         run.nanos / 1e9);
   }
 
