@@ -2,7 +2,6 @@ package dev.baton.client;
 
 import dev.baton.proto.v1.ExecutePlanResponse;
 import java.io.IOException;
-import java.nio.channels.Channels;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorLoader;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -95,7 +94,7 @@ public final class ArrowBatchStream implements AutoCloseable {
     }
     try {
       Schema schema = MessageSerializer.deserializeSchema(
-          new ReadChannel(Channels.newChannel(first.getArrowSchema().newInput())));
+          new ReadChannel(new ByteStringChannel(first.getArrowSchema())));
       root = VectorSchemaRoot.create(schema, allocator);
       loader = new VectorLoader(root);
     } catch (IOException e) {
@@ -105,7 +104,7 @@ public final class ArrowBatchStream implements AutoCloseable {
 
   private void load(ExecutePlanResponse r) {
     try (ArrowRecordBatch batch = MessageSerializer.deserializeRecordBatch(
-        new ReadChannel(Channels.newChannel(r.getBatch().getData().newInput())), allocator)) {
+        new ReadChannel(new ByteStringChannel(r.getBatch().getData())), allocator)) {
       loader.load(batch);
     } catch (IOException e) {
       throw new BatonException(io.grpc.Status.Code.INTERNAL, "unreadable Arrow batch: " + e, e);

@@ -8,8 +8,10 @@ import dev.baton.proto.v1.ReleaseRequest;
 import dev.baton.proto.v1.ReleaseResponse;
 import dev.baton.proto.v1.SessionServiceGrpc;
 import io.grpc.Context;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import java.util.Iterator;
 import java.util.UUID;
@@ -18,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One operation's responses, in index order, each exactly once, across lost connections: a stream
- * that breaks (UNAVAILABLE, or an end without the completion marker) is resumed with Reattach
+ * that breaks (a lost connection, or an end without the completion marker) is resumed with Reattach
  * after the last index received.
  *
  * <p>Before it waits for more, the stream releases everything it has received. The driver's
@@ -27,6 +29,13 @@ import org.slf4j.LoggerFactory;
  */
 final class OperationStream implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OperationStream.class);
+  /** ExecutePlan and Reattach as generated, with responses whose Arrow bytes are not copied again. */
+  private static final MethodDescriptor<ExecutePlanRequest, ExecutePlanResponse> EXECUTE =
+      SessionServiceGrpc.getExecutePlanMethod().toBuilder()
+          .setResponseMarshaller(new AliasingMarshaller<>(ExecutePlanResponse.getDefaultInstance())).build();
+  private static final MethodDescriptor<ReattachRequest, ExecutePlanResponse> REATTACH =
+      SessionServiceGrpc.getReattachMethod().toBuilder()
+          .setResponseMarshaller(new AliasingMarshaller<>(ExecutePlanResponse.getDefaultInstance())).build();
   private final SessionServiceGrpc.SessionServiceBlockingStub blocking;
   private final SessionServiceGrpc.SessionServiceStub async;
   private final RetryPolicy policy;
@@ -103,7 +112,7 @@ final class OperationStream implements AutoCloseable {
         return r;
       } catch (StatusRuntimeException e) {
         cancelCurrent();
-        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
+        if (!RetryPolicy.isRetryable(e)) {
           releaseAll();
         }
         retrier.awaitRetry("operation " + operationId, e);
@@ -116,13 +125,15 @@ final class OperationStream implements AutoCloseable {
     Context previous = context.attach();
     try {
       if (lastIndex < 0) {
-        current = blocking.executePlan(ExecutePlanRequest.newBuilder().setSessionId(sessionId)
-            .setOperationId(operationId).setPlan(plan).setBatchRows(batchRows).build());
+        current = ClientCalls.blockingServerStreamingCall(blocking.getChannel(), EXECUTE, blocking.getCallOptions(),
+            ExecutePlanRequest.newBuilder().setSessionId(sessionId)
+                .setOperationId(operationId).setPlan(plan).setBatchRows(batchRows).build());
       } else {
         reattaches++;
         LOG.debug("reattaching operation {} after index {}", operationId, lastIndex);
-        current = blocking.reattach(ReattachRequest.newBuilder().setSessionId(sessionId)
-            .setOperationId(operationId).setAfterIndex(lastIndex).build());
+        current = ClientCalls.blockingServerStreamingCall(blocking.getChannel(), REATTACH, blocking.getCallOptions(),
+            ReattachRequest.newBuilder().setSessionId(sessionId)
+                .setOperationId(operationId).setAfterIndex(lastIndex).build());
       }
     } finally {
       context.detach(previous);

@@ -1,7 +1,10 @@
 package dev.baton.driver.engine;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
 import java.nio.channels.Channels;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.VectorUnloader;
@@ -23,13 +26,73 @@ public final class ArrowIpc {
     return out.toByteString();
   }
 
+  /**
+   * One record batch message, copied once: from the vectors' memory into an array of exactly its
+   * size (measured by a first pass that copies nothing), which the ByteString then wraps. A
+   * growing output stream would copy it three times (through a transfer buffer, then trimmed).
+   */
   public static ByteString batch(VectorSchemaRoot root) throws IOException {
-    ByteString.Output out = ByteString.newOutput(Math.max(256, (int) Math.min(Integer.MAX_VALUE,
-        estimate(root))));
     try (ArrowRecordBatch batch = new VectorUnloader(root).getRecordBatch()) {
-      MessageSerializer.serialize(new WriteChannel(Channels.newChannel(out)), batch);
+      Counting counted = new Counting();
+      MessageSerializer.serialize(new WriteChannel(counted), batch);
+      if (counted.bytes > Integer.MAX_VALUE - 8) {
+        throw new IOException("an Arrow batch of " + counted.bytes + " bytes does not fit one message");
+      }
+      ByteBuffer out = ByteBuffer.allocate((int) counted.bytes);
+      MessageSerializer.serialize(new WriteChannel(new Filling(out)), batch);
+      if (out.hasRemaining()) {
+        throw new IOException("Arrow batch wrote " + out.position() + " bytes, measured " + counted.bytes);
+      }
+      return UnsafeByteOperations.unsafeWrap(out.array());
     }
-    return out.toByteString();
+  }
+
+  /** Counts what is written and keeps none of it. */
+  private static final class Counting implements WritableByteChannel {
+    long bytes;
+
+    @Override
+    public int write(ByteBuffer src) {
+      int n = src.remaining();
+      src.position(src.limit());
+      bytes += n;
+      return n;
+    }
+
+    @Override
+    public boolean isOpen() {
+      return true;
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  /** Writes into a buffer (one bulk copy per write). */
+  private static final class Filling implements WritableByteChannel {
+    private final ByteBuffer out;
+
+    Filling(ByteBuffer out) {
+      this.out = out;
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+      int n = src.remaining();
+      if (n > out.remaining()) {
+        throw new IOException("Arrow batch larger than measured");
+      }
+      out.put(src);
+      return n;
+    }
+
+    @Override
+    public boolean isOpen() {
+      return true;
+    }
+
+    @Override
+    public void close() {}
   }
 
   /** A whole Arrow IPC stream of one batch: schema, the batch, end of stream. */
