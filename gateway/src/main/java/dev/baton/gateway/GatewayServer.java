@@ -117,6 +117,11 @@ public final class GatewayServer implements AutoCloseable {
     NettyServerBuilder builder = (options.tls() == null ? NettyServerBuilder.forAddress(address)
         : NettyServerBuilder.forAddress(address, options.tls()))
         .fallbackHandlerRegistry(new ProxyRegistry())
+        // The client's events run on the transport threads: none of them waits (authentication
+        // and routing go to the routing pool), and a hop to another pool costs every call latency.
+        // A driver's responses keep grpc's pool: they are copied as they pass, which on a
+        // transport thread would hold up reading the next.
+        .directExecutor()
         .maxInboundMessageSize(options.maxRequestBytes())
         .addTransportFilter(metrics.connections());
     if (options.maxConnectionAge() != null) {
