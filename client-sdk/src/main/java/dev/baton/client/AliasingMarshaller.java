@@ -3,6 +3,7 @@ package dev.baton.client;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Parser;
+import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
@@ -43,7 +44,8 @@ final class AliasingMarshaller<T extends com.google.protobuf.Message> implements
       } else {
         bytes = stream.readAllBytes();
       }
-      CodedInputStream in = CodedInputStream.newInstance(bytes);
+      // Aliasing takes effect only on input protobuf knows to be immutable: a wrapped ByteString.
+      CodedInputStream in = UnsafeByteOperations.unsafeWrap(bytes).newCodedInput();
       in.enableAliasing(true);
       in.setSizeLimit(Integer.MAX_VALUE);
       T message = parser.parseFrom(in);

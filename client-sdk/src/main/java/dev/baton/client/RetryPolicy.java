@@ -38,9 +38,10 @@ public record RetryPolicy(Duration initialBackoff, Duration maxBackoff, double m
 
   /**
    * Whether a failure is worth another try: the server or the path to it was unavailable. That
-   * includes a connection that closed under the call, which grpc-java reports as UNKNOWN "channel
-   * closed" (a {@link java.nio.channels.ClosedChannelException}) when a write meets it closed,
-   * and as UNAVAILABLE otherwise: the same event, so both are retried.
+   * includes a connection that closed under the call, which grpc-java reports as UNAVAILABLE or,
+   * on some paths, as UNKNOWN "channel closed" (a {@link java.nio.channels.ClosedChannelException}):
+   * the same event, so both are retried. Either may come after the server received the request;
+   * docs/errors.md says which calls that matters for.
    */
   public static boolean isRetryable(Throwable t) {
     if (!(t instanceof StatusRuntimeException e)) {
