@@ -175,9 +175,9 @@ final class CallProxy<Q, R> {
 
   /**
    * The status a client sees for an upstream one. A connection to the driver that closed under
-   * the call is UNAVAILABLE, which clients retry: grpc-java reports it as UNKNOWN "channel
-   * closed" when a write meets it closed, and the client, seeing no cause, could not tell it from
-   * a driver's own UNKNOWN.
+   * the call is UNAVAILABLE, as grpc-java reports most such breaks and clients retry: on some
+   * paths grpc-java says UNKNOWN "channel closed" instead, and the client, seeing no cause, could
+   * not tell that from a driver's own UNKNOWN.
    */
   static Status forClient(Status upstream) {
     if (upstream.getCode() == Status.Code.UNKNOWN
