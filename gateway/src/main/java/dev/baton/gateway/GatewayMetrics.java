@@ -23,9 +23,35 @@ public final class GatewayMetrics {
   private final Counter bytesToClients = Counter.builder("baton_gateway_bytes").tag("direction", "to_client")
       .description("Bytes of messages proxied").register(registry);
 
+  /**
+   * Methods recorded under their own name. A caller, authenticated or not, chooses the method
+   * name of its call: any other is recorded as "other", so no one can add series without bound.
+   */
+  static final java.util.List<String> SPARK_METHODS = java.util.List.of("ExecutePlan", "AnalyzePlan", "Config",
+      "AddArtifacts", "ArtifactStatus", "Interrupt", "ReattachExecute", "ReleaseExecute", "ReleaseSession",
+      "FetchErrorDetails", "CloneSession", "GetStatus");
+  private static final java.util.Set<String> KNOWN_METHODS = knownMethods();
+
+  private static java.util.Set<String> knownMethods() {
+    java.util.Set<String> known = new java.util.HashSet<>(java.util.List.of(
+        "grpc.health.v1.Health/Check", "grpc.health.v1.Health/Watch"));
+    dev.baton.proto.v1.SessionServiceGrpc.getServiceDescriptor().getMethods()
+        .forEach(m -> known.add(m.getFullMethodName()));
+    // The gateway carries Spark Connect's messages without their classes; a test checks this list.
+    for (String m : SPARK_METHODS) {
+      known.add(SparkRequests.SERVICE + "/" + m);
+    }
+    return java.util.Set.copyOf(known);
+  }
+
+  /** The method tag of a call: its name if it is one the gateway forwards, else "other". */
+  static String methodTag(String fullMethodName) {
+    return KNOWN_METHODS.contains(fullMethodName) ? fullMethodName : "other";
+  }
+
   /** Wraps a call so its outcome, duration and response bytes are recorded. */
   ServerCall<byte[], byte[]> track(ServerCall<byte[], byte[]> call) {
-    String method = call.getMethodDescriptor().getFullMethodName();
+    String method = methodTag(call.getMethodDescriptor().getFullMethodName());
     long start = System.nanoTime();
     open.incrementAndGet();
     return new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
