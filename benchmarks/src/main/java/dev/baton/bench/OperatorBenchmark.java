@@ -224,7 +224,7 @@ public final class OperatorBenchmark {
     // and the JVM's default initial heap there is 1/64 of it, 8 MiB (on this machine it would be
     // all 179 MiB at once, which the container never commits).
     List<String> cmd = new ArrayList<>(List.of(java, "-Xms8m", "-Xmx179m", "-XX:+UseSerialGC",
-        "-XX:MaxHeapFreeRatio=30", "-XX:MinHeapFreeRatio=10", "-XX:ReservedCodeCacheSize=48m",
+        "-XX:MaxHeapFreeRatio=30", "-XX:TieredStopAtLevel=1", "-XX:MinHeapFreeRatio=10", "-XX:ReservedCodeCacheSize=48m",
         "-Dio.netty.allocator.numDirectArenas=1", "-Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1",
         "-XX:+ExitOnOutOfMemoryError",
         "-Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener"));

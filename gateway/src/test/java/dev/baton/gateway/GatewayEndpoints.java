@@ -59,7 +59,7 @@ final class GatewayEndpoints extends NameResolverProvider implements AutoCloseab
 
   @Override
   protected int priority() {
-    return 5;
+    return 4; // below DNS's 5: never the default scheme
   }
 
   @Override

@@ -96,9 +96,10 @@ public final class BatonOperator implements AutoCloseable {
         .withoutMaxAttempts();
   }
 
-  private static void watch(io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider<?> c,
-      Set<String> namespaces) {
+  private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> void watch(
+      io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider<R> c, Set<String> namespaces) {
     c.withRetry(retry());
+    c.withItemStore(CachePruning.withoutManagedFields());
     if (namespaces.isEmpty()) {
       c.watchingAllNamespaces();
     } else {

@@ -28,8 +28,8 @@ public final class LocalScheduler {
   /**
    * As {@link #choose(List, List)} for {@code pod}: where it asks to spread over nodes
    * ({@code topologySpreadConstraints} on {@code kubernetes.io/hostname}), the nodes with fewest
-   * pods its selector matches come first; the constraint is a preference here, whatever its
-   * {@code whenUnsatisfiable}.
+   * pods its selector's {@code matchLabels} match (terminating ones not counted) come first; the
+   * constraint is a preference here, whatever its {@code whenUnsatisfiable}.
    */
   public static Optional<String> choose(Pod pod, List<Node> nodes, List<Pod> pods) {
     List<Pod> placed = pods.stream()
@@ -37,7 +37,8 @@ public final class LocalScheduler {
         .toList();
     Map<String, Long> load = placed.stream()
         .collect(Collectors.groupingBy(p -> p.getSpec().getNodeName(), Collectors.counting()));
-    Map<String, Long> siblings = placed.stream().filter(p -> spreadsWith(pod, p))
+    Map<String, Long> siblings = placed.stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null && spreadsWith(pod, p))
         .collect(Collectors.groupingBy(p -> p.getSpec().getNodeName(), Collectors.counting()));
     return nodes.stream()
         .filter(n -> n.getMetadata().getLabels() != null

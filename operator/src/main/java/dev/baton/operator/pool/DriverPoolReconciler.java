@@ -107,6 +107,7 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
           return pool == null ? Set.of() : Set.of(new ResourceID(pool, r.getMetadata().getNamespace()));
         })
         .withNamespacesInheritedFromController()
+        .withItemStore(dev.baton.operator.CachePruning.withoutManagedFields())
         .build();
   }
 

@@ -108,12 +108,14 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
             .byIndex(BY_DRIVER, pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName()).stream()
             .map(ResourceID::fromResource).collect(Collectors.toSet()))
         .withNamespacesInheritedFromController()
+        .withItemStore(dev.baton.operator.CachePruning.withoutManagedFields())
         .build();
     podSource = new InformerEventSource<>(pods, context);
     // Pools are only read (a pool's change wakes none of its sessions: its own reconciler acts).
     poolSource = new InformerEventSource<>(InformerEventSourceConfiguration.from(DriverPool.class, ClientSession.class)
         .withName("session-pools").withSecondaryToPrimaryMapper(p -> Set.of())
-        .withNamespacesInheritedFromController().build(), context);
+        .withNamespacesInheritedFromController()
+        .withItemStore(dev.baton.operator.CachePruning.withoutManagedFields()).build(), context);
     return List.of(podSource, poolSource);
   }
 
