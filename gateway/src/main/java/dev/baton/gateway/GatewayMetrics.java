@@ -49,11 +49,22 @@ public final class GatewayMetrics {
     return KNOWN_METHODS.contains(fullMethodName) ? fullMethodName : "other";
   }
 
-  /** Wraps a call so its outcome, duration and response bytes are recorded. */
+  /**
+   * Wraps a call so its outcome, duration and response bytes are recorded. Called within the
+   * call's gRPC context: a call the client cancels before the gateway closes it (it may never close
+   * it then) stops counting as open when that context ends.
+   */
   ServerCall<byte[], byte[]> track(ServerCall<byte[], byte[]> call) {
     String method = methodTag(call.getMethodDescriptor().getFullMethodName());
     long start = System.nanoTime();
     open.incrementAndGet();
+    java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+    Runnable end = () -> {
+      if (ended.compareAndSet(false, true)) {
+        open.decrementAndGet();
+      }
+    };
+    io.grpc.Context.current().addListener(context -> end.run(), Runnable::run);
     return new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
       @Override
       public void sendMessage(byte[] message) {
@@ -63,7 +74,7 @@ public final class GatewayMetrics {
 
       @Override
       public void close(Status status, Metadata trailers) {
-        open.decrementAndGet();
+        end.run();
         registry.counter("baton_gateway_calls", "method", method, "code", status.getCode().name()).increment();
         Timer.builder("baton_gateway_call_seconds").tag("method", method).publishPercentileHistogram()
             .register(registry).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
