@@ -33,56 +33,39 @@ public final class ArrowIpc {
    */
   public static ByteString batch(VectorSchemaRoot root) throws IOException {
     try (ArrowRecordBatch batch = new VectorUnloader(root).getRecordBatch()) {
-      Counting counted = new Counting();
-      MessageSerializer.serialize(new WriteChannel(counted), batch);
-      if (counted.bytes > Integer.MAX_VALUE - 8) {
-        throw new IOException("an Arrow batch of " + counted.bytes + " bytes does not fit one message");
+      WriteChannel measured = new WriteChannel(new IntoBuffer(null));
+      MessageSerializer.serialize(measured, batch);
+      long size = measured.getCurrentPosition();
+      if (size > Integer.MAX_VALUE - 8) {
+        throw new IOException("an Arrow batch of " + size + " bytes does not fit one message");
       }
-      ByteBuffer out = ByteBuffer.allocate((int) counted.bytes);
-      MessageSerializer.serialize(new WriteChannel(new Filling(out)), batch);
+      ByteBuffer out = ByteBuffer.allocate((int) size);
+      MessageSerializer.serialize(new WriteChannel(new IntoBuffer(out)), batch);
       if (out.hasRemaining()) {
-        throw new IOException("Arrow batch wrote " + out.position() + " bytes, measured " + counted.bytes);
+        throw new IOException("Arrow batch wrote " + out.position() + " bytes, measured " + size);
       }
       return UnsafeByteOperations.unsafeWrap(out.array());
     }
   }
 
-  /** Counts what is written and keeps none of it. */
-  private static final class Counting implements WritableByteChannel {
-    long bytes;
-
-    @Override
-    public int write(ByteBuffer src) {
-      int n = src.remaining();
-      src.position(src.limit());
-      bytes += n;
-      return n;
-    }
-
-    @Override
-    public boolean isOpen() {
-      return true;
-    }
-
-    @Override
-    public void close() {}
-  }
-
-  /** Writes into a buffer (one bulk copy per write). */
-  private static final class Filling implements WritableByteChannel {
+  /** Writes into a buffer, one bulk copy per write; with none, discards (the size pass). */
+  private static final class IntoBuffer implements WritableByteChannel {
     private final ByteBuffer out;
 
-    Filling(ByteBuffer out) {
+    IntoBuffer(ByteBuffer out) {
       this.out = out;
     }
 
     @Override
     public int write(ByteBuffer src) throws IOException {
       int n = src.remaining();
-      if (n > out.remaining()) {
+      if (out == null) {
+        src.position(src.limit());
+      } else if (n > out.remaining()) {
         throw new IOException("Arrow batch larger than measured");
+      } else {
+        out.put(src);
       }
-      out.put(src);
       return n;
     }
 
