@@ -2,9 +2,9 @@ package dev.baton.driver;
 
 import dev.baton.driver.engine.EngineSandbox;
 import dev.baton.driver.service.CallerInterceptor;
-import dev.baton.driver.service.CallerTokenInterceptor;
+import dev.baton.proto.auth.CallerTokenInterceptor;
 import dev.baton.driver.service.DriverControlImpl;
-import dev.baton.driver.service.DriverTokens;
+import dev.baton.proto.auth.DriverTokens;
 import dev.baton.driver.service.RequestDecoding;
 import dev.baton.driver.service.SessionServiceImpl;
 import dev.baton.driver.service.StatusErrors;

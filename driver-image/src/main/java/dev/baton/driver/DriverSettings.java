@@ -2,7 +2,7 @@ package dev.baton.driver;
 
 import dev.baton.driver.session.Quantities;
 import dev.baton.driver.session.SessionDefaults;
-import dev.baton.driver.service.DriverTokens;
+import dev.baton.proto.auth.DriverTokens;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -153,21 +153,10 @@ public record DriverSettings(
 
   /**
    * The tokens this driver accepts at start: the current ones, or during a rotation the lists the
-   * operator gave (newest first). A list is ignored where no current token is set.
+   * operator gave (newest first).
    */
   public DriverTokens tokens() {
-    List<String> control = controlTokenRequired() ? list(acceptedControlTokens, controlToken) : List.of();
-    String session = sessionApiToken();
-    boolean ownSessionToken = sessionToken != null && !sessionToken.isEmpty();
-    return new DriverTokens(control, session == null ? List.of()
-        : list(ownSessionToken ? acceptedSessionTokens : acceptedControlTokens, session));
-  }
-
-  /** The comma-separated {@code accepted} tokens, or {@code current} alone when none are given. */
-  private static List<String> list(String accepted, String current) {
-    List<String> tokens = accepted == null ? List.of() : java.util.Arrays.stream(accepted.split(","))
-        .map(String::strip).filter(t -> !t.isEmpty()).distinct().toList();
-    return tokens.isEmpty() ? List.of(current) : tokens;
+    return DriverTokens.fromSettings(controlToken, acceptedControlTokens, sessionToken, acceptedSessionTokens);
   }
 
   /** Never prints the control token. */

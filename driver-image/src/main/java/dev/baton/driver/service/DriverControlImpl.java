@@ -6,6 +6,8 @@ import dev.baton.driver.session.Session;
 import dev.baton.driver.session.SessionRegistry;
 import dev.baton.driver.snapshot.SessionMover;
 import dev.baton.driver.snapshot.SnapshotUpgrader;
+import dev.baton.proto.auth.CallerTokenInterceptor;
+import dev.baton.proto.auth.DriverTokens;
 import dev.baton.proto.v1.DrainRequest;
 import dev.baton.proto.v1.DriverControlGrpc;
 import dev.baton.proto.v1.ExportSessionRequest;
@@ -159,21 +161,8 @@ public final class DriverControlImpl extends DriverControlGrpc.DriverControlImpl
   @Override
   public void setTokens(SetTokensRequest req, StreamObserver<SetTokensResponse> obs) {
     StatusErrors.unary(obs, () -> {
-      if (!tokens.controlRequired()) {
-        throw new IllegalStateException("this driver was started without a control token; it has no tokens to "
-            + "replace");
-      }
-      for (String problem : new String[] {DriverTokens.problem("control_tokens", req.getControlTokensList()),
-          DriverTokens.problem("session_tokens", req.getSessionTokensList())}) {
-        if (problem != null) {
-          throw new IllegalArgumentException(problem);
-        }
-      }
-      if (!req.getControlTokensList().contains(CallerTokenInterceptor.PRESENTED_CONTROL_TOKEN.get())) {
-        throw new IllegalStateException("control_tokens must keep the token this call presented: the caller "
-            + "would lock itself out");
-      }
-      tokens.set(req.getControlTokensList(), req.getSessionTokensList());
+      tokens.replace(req.getControlTokensList(), req.getSessionTokensList(),
+          CallerTokenInterceptor.PRESENTED_CONTROL_TOKEN.get());
       LOG.info("accepted tokens replaced: {} control, {} session", req.getControlTokensCount(),
           req.getSessionTokensCount());
       return SetTokensResponse.getDefaultInstance();

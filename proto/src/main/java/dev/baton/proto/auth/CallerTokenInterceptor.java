@@ -1,4 +1,4 @@
-package dev.baton.driver.service;
+package dev.baton.proto.auth;
 
 import io.grpc.Contexts;
 import io.grpc.Metadata;

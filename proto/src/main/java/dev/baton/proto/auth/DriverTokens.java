@@ -1,4 +1,4 @@
-package dev.baton.driver.service;
+package dev.baton.proto.auth;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -34,6 +34,29 @@ public final class DriverTokens {
     this.accepted = new Accepted(bytes(control), bytes(session), clock.getAsLong());
   }
 
+  /**
+   * The tokens a driver accepts at start, from its settings: the current control and session
+   * token, and during a rotation every accepted one, comma-separated, the newest first (a list is
+   * ignored where no current token is set). A driver given only a control token demands it on the
+   * session API too, so it is never open to everyone.
+   */
+  public static DriverTokens fromSettings(String controlToken, String controlTokens, String sessionToken,
+      String sessionTokens) {
+    boolean control = controlToken != null && !controlToken.isEmpty();
+    boolean ownSession = sessionToken != null && !sessionToken.isEmpty();
+    List<String> controlList = control ? list(controlTokens, controlToken) : List.of();
+    List<String> sessionList = ownSession ? list(sessionTokens, sessionToken)
+        : control ? list(controlTokens, controlToken) : List.of();
+    return new DriverTokens(controlList, sessionList);
+  }
+
+  /** The comma-separated {@code accepted} tokens, or {@code current} alone when none are given. */
+  private static List<String> list(String accepted, String current) {
+    List<String> tokens = accepted == null ? List.of() : java.util.Arrays.stream(accepted.split(","))
+        .map(String::strip).filter(t -> !t.isEmpty()).distinct().toList();
+    return tokens.isEmpty() ? List.of(current) : tokens;
+  }
+
   /** Whether DriverControl demands a token at all (a driver started by hand may have none). */
   public boolean controlRequired() {
     return !accepted.control().isEmpty();
@@ -59,6 +82,29 @@ public final class DriverTokens {
   public void set(List<String> control, List<String> session) {
     lastRetiringUse.set(Long.MIN_VALUE);
     accepted = new Accepted(bytes(control), bytes(session), clock.getAsLong());
+  }
+
+  /**
+   * {@code DriverControl.SetTokens}: checks the new lists and replaces both. Throws
+   * IllegalStateException when this driver demands no token or when {@code presented} (the
+   * caller's own control token) would no longer be accepted, IllegalArgumentException when a
+   * list is not valid ({@link #problem}).
+   */
+  public void replace(List<String> control, List<String> session, String presented) {
+    if (!controlRequired()) {
+      throw new IllegalStateException("this driver was started without a control token; it has no tokens to "
+          + "replace");
+    }
+    for (String problem : new String[] {problem("control_tokens", control), problem("session_tokens", session)}) {
+      if (problem != null) {
+        throw new IllegalArgumentException(problem);
+      }
+    }
+    if (!control.contains(presented)) {
+      throw new IllegalStateException("control_tokens must keep the token this call presented: the caller "
+          + "would lock itself out");
+    }
+    set(control, session);
   }
 
   /** Whether a retiring token is accepted now. */

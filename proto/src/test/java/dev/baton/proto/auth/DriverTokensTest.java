@@ -1,4 +1,4 @@
-package dev.baton.driver.service;
+package dev.baton.proto.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

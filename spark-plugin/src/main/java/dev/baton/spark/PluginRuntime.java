@@ -1,0 +1,121 @@
+package dev.baton.spark;
+
+import dev.baton.proto.auth.CallerTokenInterceptor;
+import dev.baton.proto.auth.DriverTokens;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The plugin inside one Spark Connect server: its sessions, its tokens, and the DriverControl
+ * server on the control port. Started once, by the first {@link BatonConnectInterceptor} Spark
+ * makes.
+ */
+public final class PluginRuntime {
+  private static final Logger LOG = LoggerFactory.getLogger(PluginRuntime.class);
+  /** The largest DriverControl request: an ImportSession carrying a long replay journal. */
+  private static final int MAX_CONTROL_MESSAGE = 64 << 20;
+  private static PluginRuntime instance;
+
+  private final PluginSettings settings;
+  private final SessionTable sessions = new SessionTable(Clock.systemUTC());
+  private final PlanEffects effects;
+  private final String internalToken;
+  private final SessionReplayer replayer;
+  private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "baton-plugin-timers");
+    t.setDaemon(true);
+    return t;
+  });
+  private volatile boolean draining;
+  private Server controlServer;
+
+  PluginRuntime(PluginSettings settings, PlanEffects effects) {
+    this.settings = settings;
+    this.effects = effects;
+    byte[] secret = new byte[32];
+    new SecureRandom().nextBytes(secret);
+    this.internalToken = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    this.replayer = new SessionReplayer(SparkServer::connectPort, internalToken);
+  }
+
+  /** The runtime of this server, started on first use (Spark makes an interceptor per server). */
+  static synchronized PluginRuntime start() {
+    if (instance == null) {
+      PluginRuntime r = new PluginRuntime(PluginSettings.fromEnv(System.getenv(), SparkServer.version()),
+          new PlanEffects(SqlEffects.fromServer()));
+      r.startControlServer();
+      instance = r;
+    }
+    return instance;
+  }
+
+  private void startControlServer() {
+    try {
+      controlServer = NettyServerBuilder.forPort(settings.controlPort())
+          .maxInboundMessageSize(MAX_CONTROL_MESSAGE)
+          .addService(ServerInterceptors.intercept(new ControlService(this), CallerTokenInterceptor.control(tokens())))
+          .build().start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Baton's DriverControl could not listen on port " + settings.controlPort(), e);
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> controlServer.shutdownNow(), "baton-plugin-stop"));
+    LOG.info("Baton driver control on port {} (driver version {}, revision '{}', control token {}, session token {})",
+        controlServer.getPort(), settings.version(), settings.revision(),
+        tokens().controlRequired() ? "required" : "not required",
+        tokens().sessionRequired() ? "required" : "not required");
+  }
+
+  PluginSettings settings() {
+    return settings;
+  }
+
+  DriverTokens tokens() {
+    return settings.tokens();
+  }
+
+  SessionTable sessions() {
+    return sessions;
+  }
+
+  SessionReplayer replayer() {
+    return replayer;
+  }
+
+  ScheduledExecutorService timers() {
+    return timers;
+  }
+
+  int controlPort() {
+    return controlServer == null ? settings.controlPort() : controlServer.getPort();
+  }
+
+  boolean draining() {
+    return draining;
+  }
+
+  void draining(boolean value) {
+    draining = value;
+  }
+
+  CallTracker newTracker(boolean internal) {
+    return new CallTracker(sessions, effects, internal);
+  }
+
+  /** Whether a call presented the secret of the plugin's own calls (compared in constant time). */
+  boolean isInternalCall(String presented) {
+    return presented != null && MessageDigest.isEqual(presented.getBytes(StandardCharsets.US_ASCII),
+        internalToken.getBytes(StandardCharsets.US_ASCII));
+  }
+}
