@@ -92,10 +92,11 @@ public final class DriverServer implements AutoCloseable {
     // DriverControl stays on the main port too (small requests only), so an operator that does
     // not know the control port still reaches it. Without one, the main port's transport limit is
     // the largest any method takes, and RequestDecoding applies each method's own.
+    ServerServiceDefinition sessionService = ServerInterceptors.intercept(RequestDecoding.guard(
+        new SessionServiceImpl(registry, runner, settings.version(), settings.revision()).bindService(),
+        method -> maxRequest), sessionGuards);
     this.server = listener(settings.port(), separateControl ? maxRequest : Math.max(MAX_IMPORT_BYTES, maxRequest))
-        .addService(ServerInterceptors.intercept(RequestDecoding.guard(
-            new SessionServiceImpl(registry, runner, settings.version(), settings.revision()).bindService(),
-            method -> maxRequest), sessionGuards))
+        .addService(sessionService)
         .addService(ServerInterceptors.intercept(RequestDecoding.guard(
             new SparkConnectService(registry, new OperationRunner(operations, SparkConnectService::toError),
                 !tokens.sessionRequired(), SparkConnectVersion.VERSION).bindService(),
@@ -103,8 +104,12 @@ public final class DriverServer implements AutoCloseable {
         .addService(controlService(control, separateControl ? maxRequest : MAX_IMPORT_BYTES, maxRequest, controlGuards))
         .addService(ServerInterceptors.intercept(health.getHealthService(), new StatusMessageLimit()))
         .build();
+    // The control port serves the session API too (behind the session token, at its own limit):
+    // the operator opens and closes declared sessions there, on every kind of driver (a Spark
+    // driver's main port is Spark Connect's own).
     this.controlServer = !separateControl ? null : listener(settings.controlPort(), MAX_IMPORT_BYTES)
         .addService(controlService(control, MAX_IMPORT_BYTES, maxRequest, controlGuards))
+        .addService(sessionService)
         .addService(ServerInterceptors.intercept(health.getHealthService(), new StatusMessageLimit()))
         .build();
   }

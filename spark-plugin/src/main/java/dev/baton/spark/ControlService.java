@@ -39,8 +39,6 @@ final class ControlService extends DriverControlGrpc.DriverControlImplBase {
   static final int SNAPSHOT_FORMAT = 4;
   /** How long a moved session's tombstone answers SESSION_MOVED. */
   static final long TOMBSTONE_MILLIS = TimeUnit.MINUTES.toMillis(10);
-  private static final java.util.regex.Pattern UUID_TEXT =
-      java.util.regex.Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
   private final PluginRuntime runtime;
 
@@ -174,29 +172,8 @@ final class ControlService extends DriverControlGrpc.DriverControlImplBase {
   public void importSession(SessionSnapshot req, StreamObserver<ImportSessionResponse> obs) {
     unary(obs, () -> {
       ImportPlan plan = ImportPlan.of(req);
-      if (!UUID_TEXT.matcher(req.getSessionId()).matches()) {
-        throw new IllegalArgumentException("session_id must be a UUID on a Spark driver (Spark Connect's rule), not '"
-            + req.getSessionId() + "'");
-      }
-      if (req.getPrincipal().isEmpty()) {
-        throw new IllegalArgumentException("principal is required: it is the session's Spark user id");
-      }
-      int max = runtime.settings().maxSessions();
-      if (max > 0 && status().getSessions() >= max) {
-        throw Status.RESOURCE_EXHAUSTED.withDescription("this driver holds its maximum of " + max + " sessions")
-            .asRuntimeException();
-      }
-      TrackedSession s = runtime.sessions().importing(req.getSessionId(), req.getPrincipal(),
-          req.getSparkServerSideSessionId()).orElseThrow(() -> Status.ALREADY_EXISTS
-              .withDescription("session " + req.getSessionId() + " is open on this driver").asRuntimeException());
-      plan.notMoved().forEach(s.journal()::notMovable);
-      try {
-        runtime.replayer().replay(s, plan.steps());
-      } catch (RuntimeException e) {
-        runtime.sessions().remove(s);
-        throw Status.UNAVAILABLE.withDescription("could not open session " + s.sessionId() + " on this Spark "
-            + "server: " + e.getMessage()).withCause(e).asRuntimeException();
-      }
+      TrackedSession s = runtime.rebuild(req.getSessionId(), req.getPrincipal(), req.getSparkServerSideSessionId(),
+          plan.steps(), plan.notMoved());
       return ImportSessionResponse.newBuilder().setSessionId(s.sessionId())
           .setImportedFormatVersion(req.getFormatVersion()).build();
     });
@@ -223,7 +200,7 @@ final class ControlService extends DriverControlGrpc.DriverControlImplBase {
     return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
   }
 
-  private static <T> void unary(StreamObserver<T> obs, Callable<T> body) {
+  static <T> void unary(StreamObserver<T> obs, Callable<T> body) {
     T result;
     try {
       result = body.call();

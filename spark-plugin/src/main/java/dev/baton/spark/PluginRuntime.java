@@ -2,7 +2,11 @@ package dev.baton.spark;
 
 import dev.baton.proto.auth.CallerTokenInterceptor;
 import dev.baton.proto.auth.DriverTokens;
+import dev.baton.proto.v1.SparkReplayStep;
 import io.grpc.Server;
+import io.grpc.Status;
+import java.util.List;
+import java.util.regex.Pattern;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
@@ -26,6 +30,8 @@ public final class PluginRuntime {
   private static final Logger LOG = LoggerFactory.getLogger(PluginRuntime.class);
   /** The largest DriverControl request: an ImportSession carrying a long replay journal. */
   private static final int MAX_CONTROL_MESSAGE = 64 << 20;
+  private static final Pattern UUID_TEXT =
+      Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   private static PluginRuntime instance;
 
   private final PluginSettings settings;
@@ -65,7 +71,12 @@ public final class PluginRuntime {
     try {
       controlServer = NettyServerBuilder.forPort(settings.controlPort())
           .maxInboundMessageSize(MAX_CONTROL_MESSAGE)
-          .addService(ServerInterceptors.intercept(new ControlService(this), CallerTokenInterceptor.control(tokens())))
+          .addService(ServerInterceptors.intercept(new ControlService(this), tokens().controlRequired()
+              ? List.of(CallerTokenInterceptor.control(tokens())) : List.of()))
+          .addService(ServerInterceptors.intercept(new PluginSessionService(this), tokens().sessionRequired()
+              ? List.of(PluginSessionService.principals(), CallerTokenInterceptor.session(tokens()))
+              : List.of(PluginSessionService.principals())))
+          .addService(new ConnectHealth())
           .build().start();
     } catch (IOException e) {
       throw new UncheckedIOException("Baton's DriverControl could not listen on port " + settings.controlPort(), e);
@@ -107,6 +118,45 @@ public final class PluginRuntime {
 
   void draining(boolean value) {
     draining = value;
+  }
+
+  /**
+   * Opens a session here from steps (an import, or the operator's OpenSession), as {@code principal},
+   * keeping {@code clientServerSideId} as the server-side id its client sees (empty: this server's).
+   * INVALID_ARGUMENT for an id Spark would refuse or no principal, RESOURCE_EXHAUSTED at the
+   * driver's session limit, ALREADY_EXISTS when the id is open here.
+   */
+  TrackedSession rebuild(String sessionId, String principal, String clientServerSideId,
+      List<SparkReplayStep> steps, List<String> notMoved) {
+    if (!UUID_TEXT.matcher(sessionId).matches()) {
+      throw new IllegalArgumentException("session_id must be a UUID on a Spark driver (Spark Connect's rule), not '"
+          + sessionId + "'");
+    }
+    if (principal.isEmpty()) {
+      throw new IllegalArgumentException("principal is required: it is the session's Spark user id");
+    }
+    int max = settings.maxSessions();
+    if (max > 0 && sessions.all().stream().filter(x -> x.state() != TrackedSession.MoveState.RELEASED).count() >= max) {
+      throw Status.RESOURCE_EXHAUSTED.withDescription("this driver holds its maximum of " + max + " sessions")
+          .asRuntimeException();
+    }
+    TrackedSession s = sessions.importing(sessionId, principal, clientServerSideId).orElseThrow(() ->
+        Status.ALREADY_EXISTS.withDescription("session " + sessionId + " is already open on this driver")
+            .asRuntimeException());
+    notMoved.forEach(s.journal()::notMovable);
+    try {
+      replayer.replay(s, steps);
+    } catch (RuntimeException e) {
+      sessions.remove(s);
+      throw Status.UNAVAILABLE.withDescription("could not open session " + sessionId + " on this Spark server: "
+          + e.getMessage()).withCause(e).asRuntimeException();
+    }
+    return s;
+  }
+
+  /** The operator's OpenSession: a new session with its Spark config. */
+  TrackedSession open(String sessionId, String principal, List<SparkReplayStep> config, List<String> notMoved) {
+    return rebuild(sessionId, principal, "", config, notMoved);
   }
 
   CallTracker newTracker(boolean internal) {

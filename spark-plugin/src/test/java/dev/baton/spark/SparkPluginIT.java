@@ -178,6 +178,37 @@ class SparkPluginIT {
         });
   }
 
+  @Test
+  void theOperatorOpensADeclaredSessionWithItsConfigAndViewsAndTheProbeSeesItServing() throws Exception {
+    ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", newServer.controlPort).usePlaintext().build();
+    channels.add(ch);
+    assertThat(io.grpc.health.v1.HealthGrpc.newBlockingStub(ch).check(
+        io.grpc.health.v1.HealthCheckRequest.getDefaultInstance()).getStatus())
+        .isEqualTo(io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+    String id = UUID.randomUUID().toString();
+    Metadata headers = new Metadata();
+    headers.put(Headers.SESSION_TOKEN, SESSION_TOKEN);
+    headers.put(Headers.PRINCIPAL, "dora");
+    dev.baton.proto.v1.SessionServiceGrpc.SessionServiceBlockingStub sessions = dev.baton.proto.v1.SessionServiceGrpc
+        .newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+    sessions.openSession(dev.baton.proto.v1.OpenSessionRequest.newBuilder().setSessionId(id)
+        .putConfig("spark.sql.shuffle.partitions", "3").build());
+    sessions.createView(dev.baton.proto.v1.CreateViewRequest.newBuilder().setSessionId(id).setName("declared")
+        .setReplace(true).setPlan(dev.baton.proto.v1.Plan.newBuilder().setRoot(dev.baton.proto.v1.Relation.newBuilder()
+            .setSql(dev.baton.proto.v1.Sql.newBuilder().setQuery("SELECT 41 + 1 AS answer")))).build());
+    assertThatThrownBy(() -> sessions.openSession(dev.baton.proto.v1.OpenSessionRequest.newBuilder()
+        .setSessionId(id).build())).hasMessageContaining("ALREADY_EXISTS");
+    assertThatThrownBy(() -> sessions.openSession(dev.baton.proto.v1.OpenSessionRequest.newBuilder()
+        .setSessionId("not-a-uuid-but-long-enough").build())).hasMessageContaining("INVALID_ARGUMENT");
+    try (ConnectClient c = new ConnectClient(newServer.connectPort, id, "dora", SESSION_TOKEN)) {
+      assertThat(c.conf("spark.sql.shuffle.partitions")).isEqualTo("3");
+      assertThat(c.query("SELECT answer FROM declared")).containsExactly(List.of("42"));
+    }
+    sessions.closeSession(dev.baton.proto.v1.CloseSessionRequest.newBuilder().setSessionId(id).build());
+    assertThat(control(newServer, CONTROL_TOKEN).listSessions(ListSessionsRequest.getDefaultInstance())
+        .getSessionsList()).noneSatisfy(s -> assertThat(s.getSessionId()).isEqualTo(id));
+  }
+
   private static String reason(Throwable e) {
     org.sparkproject.connect.grpc.StatusRuntimeException sre = (org.sparkproject.connect.grpc.StatusRuntimeException) e;
     byte[] details = sre.getTrailers().get(org.sparkproject.connect.grpc.Metadata.Key.of("grpc-status-details-bin",

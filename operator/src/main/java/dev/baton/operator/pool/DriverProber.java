@@ -24,8 +24,6 @@ public final class DriverProber implements AutoCloseable {
   private static final int MAX_MESSAGE_BYTES = 512 << 20;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final Map<String, java.util.Set<String>> livePerPool = new ConcurrentHashMap<>();
-  /** Control ports drivers reported in their Status, by address. */
-  private final Map<String, Integer> controlPorts = new ConcurrentHashMap<>();
   /** Told the method name of each call made through these channels (the operator counts them). */
   private final java.util.function.Consumer<String> onCall;
 
@@ -46,25 +44,21 @@ public final class DriverProber implements AutoCloseable {
     }
   };
 
-  private ManagedChannel channel(String ip) {
-    return channel(ip, PoolLabels.DRIVER_PORT);
-  }
-
-  private ManagedChannel channel(String ip, int port) {
-    String key = port == PoolLabels.DRIVER_PORT ? ip : ip + ":" + port;
-    return channels.computeIfAbsent(key, a -> NettyChannelBuilder
-        .forAddress(ip, port).usePlaintext().maxInboundMessageSize(MAX_MESSAGE_BYTES).intercept(counting).build());
-  }
-
   /**
-   * DriverControl of the driver at {@code ip} on its control port, the only port that takes a
-   * large ImportSession, when its last Status named one; else on its main port (a driver without
-   * one, or not probed yet: a large import is then refused and the move tries again).
+   * The channel to a driver's control port. Every driver the operator starts has one
+   * ({@code BATON_CONTROL_PORT}); it serves DriverControl, snapshots of any size, and the session
+   * API the operator uses for declared sessions, on every kind of driver (a Spark driver's main
+   * port is Spark Connect's own and serves neither).
    */
+  private ManagedChannel channel(String ip) {
+    return channels.computeIfAbsent(ip, a -> NettyChannelBuilder
+        .forAddress(ip, PoolLabels.CONTROL_PORT).usePlaintext().maxInboundMessageSize(MAX_MESSAGE_BYTES)
+        .intercept(counting).build());
+  }
+
+  /** DriverControl of the driver at {@code ip}, for a transfer (a large ImportSession included). */
   public DriverControlGrpc.DriverControlBlockingStub controlStub(String ip, String token) {
-    int port = controlPorts.getOrDefault(ip, 0);
-    return ControlTokens.withToken(DriverControlGrpc.newBlockingStub(port > 0 ? channel(ip, port) : channel(ip)),
-        token);
+    return stub(ip, token);
   }
 
   /** DriverControl of the driver at {@code ip}, presenting its pool's control token. */
@@ -88,7 +82,6 @@ public final class DriverProber implements AutoCloseable {
     try {
       StatusResponse status = stub(ip, token).withDeadlineAfter(2, TimeUnit.SECONDS)
           .status(StatusRequest.getDefaultInstance());
-      controlPorts.put(ip, status.getControlPort());
       return Optional.of(status);
     } catch (StatusRuntimeException e) {
       return Optional.empty();
@@ -116,12 +109,9 @@ public final class DriverProber implements AutoCloseable {
     java.util.Set<String> now = listed();
     for (String gone : before) {
       if (!now.contains(gone)) {
-        Integer port = controlPorts.remove(gone);
-        for (String key : new String[] {gone, gone + ":" + (port == null ? PoolLabels.CONTROL_PORT : port)}) {
-          ManagedChannel ch = channels.remove(key);
-          if (ch != null) {
-            ch.shutdown();
-          }
+        ManagedChannel ch = channels.remove(gone);
+        if (ch != null) {
+          ch.shutdown();
         }
       }
     }
