@@ -186,7 +186,7 @@ check("show prints Spark's table", out.getvalue(),
       "|  2|  bo| 4100.0|\n"
       "|  3|  cy|7300.25|\n"
       "+---+----+-------+\n"
-      "only showing top 3 rows\n\n")
+      "only showing top 3 rows\n")
 out = io.StringIO()
 with contextlib.redirect_stdout(out):
     spark.createDataFrame([(1, "a very long text value indeed")], ["k", "text"]).show(truncate=10)

@@ -25,10 +25,12 @@ public final class PoolLabels {
   public static final String ROTATE_TOKENS_AT = "baton.dev/rotateTokensAt";
   /** Component label of the ControllerRevisions that store a pool's driver revisions. */
   public static final String REVISION_COMPONENT = "driver-revision";
+  /** Label on a driver pod: which kind of server it runs (absent: the reference driver). */
+  public static final String DRIVER_KIND = "baton.dev/driver-kind";
   public static final int DRIVER_PORT = 15002;
   /**
-   * A driver's second port: DriverControl alone, for the operator, taking snapshots up to 512 MiB
-   * (the main port takes no request larger than the session API's limit).
+   * A driver's second port, the operator's: DriverControl (snapshots up to 512 MiB), the session
+   * API for declared sessions, and health. On a Spark driver the main port is Spark Connect's own.
    */
   public static final int CONTROL_PORT = 15003;
   /** Name of the driver container's control port. */

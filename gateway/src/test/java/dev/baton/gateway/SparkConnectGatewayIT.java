@@ -9,9 +9,6 @@ import dev.baton.e2e.junit.KubeTestCluster;
 import dev.baton.e2e.python.PySpark;
 import dev.baton.operator.BatonOperator;
 import dev.baton.operator.session.MoveHook;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
-import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -49,9 +46,8 @@ class SparkConnectGatewayIT {
   private static final String POOL = "spark";
   private static KubernetesClient operatorClient;
   private static BatonOperator operator;
-  private static SessionDirectory directory;
+  private static PySparkGateway pyspark;
   private static GatewayServer gateway;
-  private static GatewayTls tls;
   private static final GatewayIT.MovePauses pauses = new GatewayIT.MovePauses();
   private static Path caFile;
   private static String analyst;
@@ -64,12 +60,8 @@ class SparkConnectGatewayIT {
     cluster.namespace(NS);
     operatorClient = cluster.controlPlane().adminClient();
     operator = new BatonOperator(operatorClient, Set.of(NS), null, "spark-gateway-it", false, pauses).start();
-    TestCertificates.Issued cert = TestCertificates.localhost(1);
-    caFile = Files.createTempFile("gateway-ca", ".pem");
-    Files.writeString(caFile, cert.certPem());
-    cluster.client().secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName("spark-tls")
-        .endMetadata().withType("kubernetes.io/tls").addToStringData("tls.crt", cert.certPem())
-        .addToStringData("tls.key", cert.keyPem()).build()).create();
+    pyspark = PySparkGateway.withCertificate(cluster, NS, "spark-tls");
+    caFile = pyspark.caFile();
     cluster.apply("""
         apiVersion: baton.dev/v1alpha1
         kind: DriverPool
@@ -84,36 +76,15 @@ class SparkConnectGatewayIT {
     cluster.client().resources(DriverPool.class).inNamespace(NS).withName(POOL)
         .waitUntilCondition(p -> p != null && p.getStatus() != null
             && Integer.valueOf(2).equals(p.getStatus().getReadyReplicas()), 180, TimeUnit.SECONDS);
-    analyst = serviceAccountToken("analyst");
-    intruder = serviceAccountToken("intruder");
-    directory = new SessionDirectory(cluster.client(), NS, POOL);
-    String control = new dev.baton.operator.pool.ControlTokens(cluster.client()).token(NS, POOL);
-    tls = GatewayTls.fromSecret(cluster.client(), NS, "spark-tls", Duration.ofSeconds(1));
-    gateway = new GatewayServer(directory, new SessionCreator(cluster.client(), NS, POOL),
-        new Authenticator(cluster.client(), NS, null, Duration.ofSeconds(10)),
-        GatewayOptions.local(Duration.ofSeconds(30))
-            .withSessionToken(dev.baton.operator.pool.ControlTokens.sessionToken(control))
-            .withServices(new ServiceAllowList(Set.of("spark.connect.SparkConnectService")))
-            .withTls(tls.credentials()));
-  }
-
-  private static String serviceAccountToken(String name) {
-    cluster.client().serviceAccounts().inNamespace(NS).resource(new ServiceAccountBuilder().withNewMetadata()
-        .withName(name).endMetadata().build()).create();
-    return cluster.client().serviceAccounts().inNamespace(NS).withName(name).tokenRequest(new TokenRequestBuilder()
-        .withNewSpec().withExpirationSeconds(3600L).endSpec().build()).getStatus().getToken();
+    analyst = pyspark.serviceAccountToken("analyst");
+    intruder = pyspark.serviceAccountToken("intruder");
+    gateway = pyspark.start(POOL, "spark-tls").server();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (gateway != null) {
-      gateway.close();
-    }
-    if (tls != null) {
-      tls.close();
-    }
-    if (directory != null) {
-      directory.close();
+    if (pyspark != null) {
+      pyspark.close();
     }
     if (operator != null) {
       operator.close();
@@ -123,15 +94,12 @@ class SparkConnectGatewayIT {
     }
   }
 
-  /** The gateway as a PySpark user addresses it: TLS, a token, optionally a chosen session id. */
   private static String url(String token, String sessionId) {
-    return "sc://localhost:" + gateway.port() + "/;use_ssl=true" + (token == null ? "" : ";token=" + token)
-        + (sessionId == null ? "" : ";session_id=" + sessionId);
+    return pyspark.url(token, sessionId);
   }
 
-  /** PySpark trusts the gateway's self-signed certificate through gRPC's roots file. */
   private static Map<String, String> trust() {
-    return Map.of("GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", caFile.toString());
+    return pyspark.trust();
   }
 
   @Test

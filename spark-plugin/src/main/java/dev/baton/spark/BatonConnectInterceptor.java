@@ -45,6 +45,7 @@ public final class BatonConnectInterceptor implements ServerInterceptor {
       return new ServerCall.Listener<>() {};
     }
     CallTracker tracker = runtime.newTracker(internal);
+    java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     ServerCall<Q, R> tracked = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
       @Override
       @SuppressWarnings("unchecked")
@@ -54,7 +55,10 @@ public final class BatonConnectInterceptor implements ServerInterceptor {
 
       @Override
       public void close(Status status, Metadata trailers) {
-        tracker.onClose(status.isOk(), status.getCode() == Status.Code.CANCELLED);
+        if (!closed.compareAndSet(false, true)) {
+          return; // refused by the plugin already; Spark's handler closes it again as it cleans up
+        }
+        tracker.onEnd(status.isOk());
         super.close(status, trailers);
       }
     };
@@ -72,9 +76,13 @@ public final class BatonConnectInterceptor implements ServerInterceptor {
         try {
           passed = tracker.onRequest(message);
         } catch (io.grpc.StatusRuntimeException e) {
-          // Answered here, never run: Spark's handler does not see this call again.
+          // Answered here, never run. Spark's handler hears a cancel (once), so what it set up
+          // for the call (an artifact upload's staging directory) is cleaned up.
           refused = true;
-          call.close(ShadedStatus.status(e), ShadedStatus.trailers(e));
+          if (closed.compareAndSet(false, true)) {
+            call.close(ShadedStatus.status(e), ShadedStatus.trailers(e));
+          }
+          super.onCancel();
           return;
         }
         super.onMessage((Q) passed);
@@ -96,6 +104,8 @@ public final class BatonConnectInterceptor implements ServerInterceptor {
 
       @Override
       public void onCancel() {
+        // The client went away (Spark may never close such a call): what it held ends now.
+        tracker.onEnd(false);
         if (!refused) {
           super.onCancel();
         }

@@ -3,18 +3,22 @@ package dev.baton.spark;
 import com.google.protobuf.ByteString;
 import dev.baton.proto.v1.MoveStatus;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import java.util.Optional;
+import java.time.Clock;
 import org.apache.spark.connect.proto.AddArtifactsRequest;
 import org.apache.spark.connect.proto.AnalyzePlanRequest;
+import org.apache.spark.connect.proto.Catalog;
 import org.apache.spark.connect.proto.CloneSessionRequest;
 import org.apache.spark.connect.proto.ConfigRequest;
+import org.apache.spark.connect.proto.DropTempView;
 import org.apache.spark.connect.proto.ExecutePlanRequest;
 import org.apache.spark.connect.proto.ExecutePlanResponse;
 import org.apache.spark.connect.proto.FetchErrorDetailsRequest;
 import org.apache.spark.connect.proto.InterruptRequest;
+import org.apache.spark.connect.proto.InterruptResponse;
 import org.apache.spark.connect.proto.KeyValue;
+import org.apache.spark.connect.proto.Plan;
 import org.apache.spark.connect.proto.ReattachExecuteRequest;
+import org.apache.spark.connect.proto.Relation;
 import org.apache.spark.connect.proto.ReleaseExecuteRequest;
 import org.apache.spark.connect.proto.ReleaseSessionRequest;
 import org.sparkproject.connect.protobuf.Descriptors.FieldDescriptor;
@@ -25,30 +29,35 @@ import org.sparkproject.connect.protobuf.Message;
  * has moved, keeps the server-side session id the client sees stable, and records what the call
  * changed once it succeeded. Knows nothing of gRPC transport; {@link BatonConnectInterceptor}
  * feeds it the call's messages and outcome.
+ *
+ * <p>Operations: a non-reattachable execution ends with its call; a reattachable one ends with
+ * ResultComplete, its release, an interrupt that names it, or when no call has been attached to
+ * it for a while (its client gave up on it, and Spark drops it too).
  */
 final class CallTracker {
   private static final long RETRY_MILLIS = 200;
 
   private final SessionTable sessions;
   private final PlanEffects effects;
-  private TrackedSession session;
-  /** The operation an ExecutePlan or ReattachExecute call is for. */
-  private String operationId = "";
-  private boolean executes;
-  private boolean reattachable;
-  private TrackedSession.RunningOperation starting;
-  /** The key the operation this call started is registered under (its id once known). */
-  private String startingKey;
-  private boolean countsAsChange;
   private final boolean internal;
+  private final Clock clock;
+  private TrackedSession session;
+  /** The key of the operation this call is attached to (its id, or a stand-in until the server names it). */
+  private String operationKey;
+  private boolean reattachable;
+  /** The operation this call's ExecutePlan registered (null for other calls, or a re-sent ExecutePlan). */
+  private TrackedSession.RunningOperation started;
+  private boolean countsAsChange;
+  private boolean ended;
   /** Applied when the call ends OK. */
   private Runnable onSuccess = () -> { };
 
   /** {@code internal}: a call the plugin makes itself (a replay), served whatever the session's state. */
-  CallTracker(SessionTable sessions, PlanEffects effects, boolean internal) {
+  CallTracker(SessionTable sessions, PlanEffects effects, boolean internal, Clock clock) {
     this.sessions = sessions;
     this.effects = effects;
     this.internal = internal;
+    this.clock = clock;
   }
 
   /**
@@ -59,67 +68,58 @@ final class CallTracker {
     if (!(request instanceof Message m)) {
       return request;
     }
+    if (session != null) {
+      return translateObserved(m); // a later message of a client-streaming call
+    }
     String sessionId = stringField(m, "session_id");
     String userId = userId(m);
     if (sessionId == null || sessionId.isEmpty() || userId == null) {
       return request; // Spark answers a call without a session itself
     }
-    if (session != null) {
-      return translateObserved(m); // a later message of a client-streaming call
-    }
-    Optional<TrackedSession> found = sessions.forCall(sessionId, userId);
-    if (found.isEmpty()) {
-      throw Status.PERMISSION_DENIED.withDescription("session " + sessionId + " belongs to another user on this "
-          + "driver").asRuntimeException();
-    }
-    session = found.get();
+    TrackedSession s = sessions.forCall(sessionId, userId, internal);
     if (m instanceof CloneSessionRequest) {
       throw Status.FAILED_PRECONDITION.withDescription("cloning a session is not supported by Baton's Spark "
           + "drivers: the clone's state could not move with it").asRuntimeException();
     }
-    track(m);
+    TrackedSession.RunningOperation operation = track(m);
     // An operation that started here finishes here: its reattach, release and interrupt are
     // served while the session moves; so are error details.
     String continues = m instanceof ReattachExecuteRequest r ? r.getOperationId()
         : m instanceof ReleaseExecuteRequest r ? r.getOperationId()
         : m instanceof InterruptRequest r ? r.getOperationId() : null;
-    String key = operationId.isEmpty() ? "call-" + System.identityHashCode(this) : operationId;
-    TrackedSession.MoveState refused = session.admit(internal || m instanceof FetchErrorDetailsRequest,
-        continues, key, starting, countsAsChange);
+    TrackedSession.MoveState refused = s.admit(internal || m instanceof FetchErrorDetailsRequest, continues,
+        operationKey, operation, countsAsChange);
     if (refused != null) {
-      session = null; // nothing of this call is tracked
       throw refused == TrackedSession.MoveState.FROZEN ? MoveStatus.moving(sessionId, RETRY_MILLIS)
-          : MoveStatus.moved(sessionId, found.get().movedTo(), RETRY_MILLIS);
+          : MoveStatus.moved(sessionId, s.movedTo(), RETRY_MILLIS);
     }
-    if (starting != null) {
-      startingKey = key;
+    session = s;
+    if (operation != null && s.registered(operationKey, operation)) {
+      started = operation;
+    }
+    if (operationKey != null && (started != null || m instanceof ReattachExecuteRequest)) {
+      s.attach(operationKey);
+    } else {
+      operationKey = null; // a re-sent ExecutePlan Spark will refuse: not this call's operation
     }
     return translateObserved(m);
   }
 
-  private void track(Message m) {
+  /** What the request will change; the operation an ExecutePlan starts, else null. */
+  private TrackedSession.RunningOperation track(Message m) {
     if (m instanceof ExecutePlanRequest r) {
-      executes = true;
       reattachable = r.getRequestOptionsList().stream()
           .anyMatch(o -> o.hasReattachOptions() && o.getReattachOptions().getReattachable());
       Effect effect = effects.of(r.getPlan());
-      starting = new TrackedSession.RunningOperation(ByteString.copyFrom(r.getPlan().toByteArray()), effect);
-      operationId = r.getOperationId();
-    } else if (m instanceof ReattachExecuteRequest r) {
-      executes = true;
+      operationKey = r.getOperationId().isEmpty() ? "call-" + System.identityHashCode(this) : r.getOperationId();
+      return new TrackedSession.RunningOperation(replayPlan(r.getPlan(), effect), effect);
+    }
+    if (m instanceof ReattachExecuteRequest r) {
       reattachable = true;
-      operationId = r.getOperationId();
+      operationKey = r.getOperationId();
     } else if (m instanceof ReleaseExecuteRequest r && r.hasReleaseAll()) {
       String op = r.getOperationId();
-      onSuccess = () -> session.running().remove(op);
-    } else if (m instanceof InterruptRequest r) {
-      onSuccess = () -> {
-        switch (r.getInterruptType()) {
-          case INTERRUPT_TYPE_ALL -> session.running().clear();
-          case INTERRUPT_TYPE_OPERATION_ID -> session.running().remove(r.getOperationId());
-          default -> { } // by tag: the operations end with an error on their own streams
-        }
-      };
+      onSuccess = () -> session.end(op);
     } else if (m instanceof ConfigRequest r && (r.getOperation().hasSet() || r.getOperation().hasUnset())) {
       ConfigRequest.Operation op = r.getOperation();
       countsAsChange = true;
@@ -138,6 +138,18 @@ final class CallTracker {
         }
       };
     }
+    return null;
+  }
+
+  /**
+   * What a move replays for a plan: the plan itself, except that a dropped temp view is dropped
+   * by name through the catalog (never by SQL text, which might name a catalog view elsewhere).
+   */
+  private static ByteString replayPlan(Plan plan, Effect effect) {
+    Plan replayed = effect.kind() != Effect.Kind.DROP_TEMP_VIEW ? plan
+        : Plan.newBuilder().setRoot(Relation.newBuilder().setCatalog(Catalog.newBuilder()
+            .setDropTempView(DropTempView.newBuilder().setViewName(effect.name())))).build();
+    return ByteString.copyFrom(replayed.toByteArray());
   }
 
   private void recordConfig(ConfigRequest.Operation op) {
@@ -156,28 +168,21 @@ final class CallTracker {
     }
   }
 
-  /** The server named the operation (its request did not): re-key it. */
-  private void named(String op) {
-    TrackedSession.RunningOperation o = session.running().remove(startingKey);
-    if (o != null) {
-      session.running().put(op, o);
-    }
-    operationId = op;
-    startingKey = op;
-  }
-
   /** A response of the call, with the server-side session id the client must see. */
   Object onResponse(Object response) {
     if (session == null || !(response instanceof Message m)) {
       return response;
     }
     if (m instanceof ExecutePlanResponse r) {
-      if (operationId.isEmpty() && startingKey != null && !r.getOperationId().isEmpty()) {
-        named(r.getOperationId());
+      if (started != null && !r.getOperationId().isEmpty() && !r.getOperationId().equals(operationKey)) {
+        session.rename(operationKey, r.getOperationId());
+        operationKey = r.getOperationId();
       }
       if (r.hasResultComplete()) {
-        completed(r.getOperationId());
+        session.complete(r.getOperationId());
       }
+    } else if (m instanceof InterruptResponse r) {
+      r.getInterruptedIdsList().forEach(session::end);
     }
     FieldDescriptor f = m.getDescriptorForType().findFieldByName("server_side_session_id");
     if (f == null || f.getType() != FieldDescriptor.Type.STRING) {
@@ -188,33 +193,32 @@ final class CallTracker {
     return seen == null || seen.equals(local) ? response : m.toBuilder().setField(f, seen).build();
   }
 
-  /** The operation finished: what it changed is recorded. */
-  private void completed(String op) {
-    TrackedSession.RunningOperation done = session.running().remove(op);
-    if (done != null) {
-      session.journal().command(done.plan(), done.effect());
-    }
-  }
-
-  /** The call ended: with {@code ok}, or with an error; {@code cancelled} when the client went away. */
-  void onClose(boolean ok, boolean cancelled) {
-    if (session == null) {
+  /**
+   * The call ended (once; later reports are ignored): with {@code ok}, or with an error or a
+   * cancel, as the server closed it or the client went away.
+   */
+  void onEnd(boolean ok) {
+    if (ended || session == null) {
       return;
     }
+    ended = true;
     if (ok) {
       onSuccess.run();
     }
     if (countsAsChange) {
       session.changeDone();
     }
-    String op = operationId.isEmpty() ? startingKey : operationId;
-    if (executes && op != null) {
-      if (ok && !reattachable) {
-        // Only a reattachable execution ends with ResultComplete; another's stream ending OK is its end.
-        completed(op);
-      } else if (!ok && !(cancelled && reattachable)) {
-        // The operation failed (or, not reattachable, died with its call): it changed nothing.
-        session.running().remove(op);
+    if (operationKey != null) {
+      if (!reattachable && started != null) {
+        // Only a reattachable execution ends with ResultComplete; another's stream ending OK is its
+        // end, and it dies with its call otherwise.
+        if (ok) {
+          session.complete(operationKey);
+        } else {
+          session.end(operationKey);
+        }
+      } else {
+        session.detach(operationKey, clock.instant());
       }
     }
   }

@@ -107,7 +107,12 @@ final class ControlService extends DriverControlGrpc.DriverControlImplBase {
   public void exportSession(ExportSessionRequest req, StreamObserver<SessionSnapshot> obs) {
     unary(obs, () -> {
       TrackedSession s = served(req.getSessionId());
-      if (req.getFreeze() && !s.freeze()) {
+      if (req.getFreeze() && !s.freeze() && req.getStopRunning()) {
+        // The move may wait no longer (drainTimeout): stop what is running, then freeze.
+        runtime.replayer().interruptAll(s);
+        s.freeze();
+      }
+      if (req.getFreeze() && s.state() != TrackedSession.MoveState.FROZEN) {
         throw new IllegalStateException("session " + s.sessionId() + " has a call in flight that changes its "
             + "state (config, a view, a command); export again once it ends");
       }
@@ -152,19 +157,21 @@ final class ControlService extends DriverControlGrpc.DriverControlImplBase {
 
   /** Closes a released session's Spark copy once its last query ended, and drops its tombstone later. */
   private void closeWhenIdle(TrackedSession s, long releasedAt) {
-    if (s.state() != TrackedSession.MoveState.RELEASED) {
-      return; // imported back here meanwhile
+    if (runtime.sessions().get(s.sessionId()).orElse(null) != s) {
+      return; // imported back here meanwhile: the new copy is not this one
     }
     if (s.operationsRunning() > 0) {
       runtime.timers().schedule(() -> closeWhenIdle(s, releasedAt), 1, TimeUnit.SECONDS);
       return;
     }
-    runtime.replayer().close(s);
+    try {
+      runtime.replayer().close(s);
+    } catch (RuntimeException e) {
+      LOG.warn("session {}: closing its moved copy failed: {}", s.sessionId(), e.toString());
+    }
     long left = Math.max(0, releasedAt + TOMBSTONE_MILLIS - System.currentTimeMillis());
     runtime.timers().schedule(() -> {
-      if (s.state() == TrackedSession.MoveState.RELEASED) {
-        runtime.sessions().remove(s);
-      }
+      runtime.sessions().remove(s); // only this tombstone: an import back here is another object
     }, left, TimeUnit.MILLISECONDS);
   }
 

@@ -35,7 +35,10 @@ public final class PluginRuntime {
   private static PluginRuntime instance;
 
   private final PluginSettings settings;
-  private final SessionTable sessions = new SessionTable(Clock.systemUTC());
+  /** An operation no call has been attached to for this long was abandoned (Spark's own limit is 5 minutes). */
+  static final java.time.Duration ABANDONED_AFTER = java.time.Duration.ofMinutes(10);
+  private final Clock clock = Clock.systemUTC();
+  private final SessionTable sessions;
   private final PlanEffects effects;
   private final String internalToken;
   private final SessionReplayer replayer;
@@ -50,6 +53,8 @@ public final class PluginRuntime {
   PluginRuntime(PluginSettings settings, PlanEffects effects) {
     this.settings = settings;
     this.effects = effects;
+    // A pool's driver (given a session token) opens sessions only when the operator says so.
+    this.sessions = new SessionTable(clock, !settings.tokens().sessionRequired());
     byte[] secret = new byte[32];
     new SecureRandom().nextBytes(secret);
     this.internalToken = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
@@ -62,6 +67,7 @@ public final class PluginRuntime {
       PluginRuntime r = new PluginRuntime(PluginSettings.fromEnv(System.getenv(), SparkServer.version()),
           new PlanEffects(SqlEffects.fromServer()));
       r.startControlServer();
+      r.timers.scheduleWithFixedDelay(r::forgetAbandonedOperations, 1, 1, java.util.concurrent.TimeUnit.MINUTES);
       instance = r;
     }
     return instance;
@@ -135,6 +141,10 @@ public final class PluginRuntime {
     if (principal.isEmpty()) {
       throw new IllegalArgumentException("principal is required: it is the session's Spark user id");
     }
+    if (sessions.open(sessionId).isPresent()) {
+      throw Status.ALREADY_EXISTS.withDescription("session " + sessionId + " is already open on this driver")
+          .asRuntimeException();
+    }
     int max = settings.maxSessions();
     if (max > 0 && sessions.all().stream().filter(x -> x.state() != TrackedSession.MoveState.RELEASED).count() >= max) {
       throw Status.RESOURCE_EXHAUSTED.withDescription("this driver holds its maximum of " + max + " sessions")
@@ -148,9 +158,13 @@ public final class PluginRuntime {
       replayer.replay(s, steps);
     } catch (RuntimeException e) {
       sessions.remove(s);
-      throw Status.UNAVAILABLE.withDescription("could not open session " + sessionId + " on this Spark server: "
-          + e.getMessage()).withCause(e).asRuntimeException();
+      // Spark refuses for good an id it closed before (it keeps a tombstone of its own): another
+      // driver must take the session.
+      boolean lasting = String.valueOf(e.getMessage()).contains("SESSION_CLOSED");
+      throw (lasting ? Status.FAILED_PRECONDITION : Status.UNAVAILABLE).withDescription("could not open session "
+          + sessionId + " on this Spark server: " + e.getMessage()).withCause(e).asRuntimeException();
     }
+    s.state(TrackedSession.MoveState.ACTIVE, "");
     return s;
   }
 
@@ -160,7 +174,17 @@ public final class PluginRuntime {
   }
 
   CallTracker newTracker(boolean internal) {
-    return new CallTracker(sessions, effects, internal);
+    return new CallTracker(sessions, effects, internal, clock);
+  }
+
+  private void forgetAbandonedOperations() {
+    java.time.Instant cutoff = clock.instant().minus(ABANDONED_AFTER);
+    for (TrackedSession s : sessions.all()) {
+      int forgotten = s.forgetAbandoned(cutoff);
+      if (forgotten > 0) {
+        LOG.info("session {}: {} operations abandoned by their client are no longer counted", s.sessionId(), forgotten);
+      }
+    }
   }
 
   /** Whether a call presented the secret of the plugin's own calls (compared in constant time). */

@@ -42,6 +42,9 @@ public final class ReplayJournal {
 
   /** Records a config operation (a Set or Unset of one key) that succeeded. */
   public synchronized void config(String key, ByteString operation, String summary) {
+    if (full) {
+      return; // the earlier value stays: it is what replay would give, and the loss is reported
+    }
     for (int i = steps.size() - 1; i >= 0 && configKeys.get(i) != null; i--) {
       if (configKeys.get(i).equals(key)) {
         bytes -= steps.get(i).getSerializedSize();

@@ -91,6 +91,13 @@ final class SessionReplayer implements AutoCloseable {
     LOG.info("session {} rebuilt here: {} steps replayed, {} failed", session.sessionId(), replayed, failed);
   }
 
+  /** Interrupts every operation of the session here (a move that may wait no longer). */
+  void interruptAll(TrackedSession session) {
+    stub().interrupt(org.apache.spark.connect.proto.InterruptRequest.newBuilder().setSessionId(session.sessionId())
+        .setUserContext(UserContext.newBuilder().setUserId(session.userId()))
+        .setInterruptType(org.apache.spark.connect.proto.InterruptRequest.InterruptType.INTERRUPT_TYPE_ALL).build());
+  }
+
   /** Closes the session's Spark copy here (it moved away and its last operation finished). */
   void close(TrackedSession session) {
     try {

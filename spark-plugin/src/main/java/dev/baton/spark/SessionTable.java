@@ -14,19 +14,35 @@ import java.util.concurrent.ConcurrentMap;
 public final class SessionTable {
   private final ConcurrentMap<String, TrackedSession> sessions = new ConcurrentHashMap<>();
   private final Clock clock;
+  private final boolean openOnFirstCall;
 
-  public SessionTable(Clock clock) {
+  /**
+   * @param openOnFirstCall whether a client's first call opens a session, as on a plain Spark
+   *     Connect server (a driver started by hand); a pool's driver opens sessions only when the
+   *     operator says so (OpenSession, ImportSession), so a call routed to it late finds none
+   */
+  public SessionTable(Clock clock, boolean openOnFirstCall) {
     this.clock = clock;
+    this.openOnFirstCall = openOnFirstCall;
   }
 
-  /** The session a call is for, made on its first call. Empty when another user owns the id. */
-  public Optional<TrackedSession> forCall(String sessionId, String userId) {
-    TrackedSession s = sessions.computeIfAbsent(sessionId, id -> new TrackedSession(id, userId, clock.instant()));
+  /**
+   * The session a call is for. NOT_FOUND (SESSION_NOT_FOUND) when there is none and calls may
+   * not open one; PERMISSION_DENIED when another user owns the id.
+   */
+  public TrackedSession forCall(String sessionId, String userId, boolean internal) {
+    TrackedSession s = openOnFirstCall || internal
+        ? sessions.computeIfAbsent(sessionId, id -> new TrackedSession(id, userId, clock.instant()))
+        : sessions.get(sessionId);
+    if (s == null) {
+      throw dev.baton.proto.v1.MoveStatus.sessionNotFound(sessionId);
+    }
     if (!s.userId().equals(userId)) {
-      return Optional.empty();
+      throw io.grpc.Status.PERMISSION_DENIED.withDescription("session " + sessionId + " belongs to another user on "
+          + "this driver").asRuntimeException();
     }
     s.touch(clock.instant());
-    return Optional.of(s);
+    return s;
   }
 
   public Optional<TrackedSession> get(String sessionId) {
@@ -34,15 +50,23 @@ public final class SessionTable {
   }
 
   /**
-   * Starts tracking a session being imported, keeping the server-side id its client has seen.
-   * Empty when the id is open here already (not a tombstone of a session that moved away).
+   * Starts tracking a session being imported, keeping the server-side id its client has seen. It
+   * stays frozen (only internal calls) until {@link TrackedSession#state} makes it active, once
+   * its state is rebuilt. Empty when the id is open here already (not a tombstone of a session
+   * that moved away).
    */
   public Optional<TrackedSession> importing(String sessionId, String userId, String clientServerSideId) {
     TrackedSession fresh = new TrackedSession(sessionId, userId, clock.instant());
     fresh.importedAs(clientServerSideId);
+    fresh.state(TrackedSession.MoveState.FROZEN, "");
     TrackedSession result = sessions.compute(sessionId, (id, old) ->
         old == null || old.state() == TrackedSession.MoveState.RELEASED ? fresh : old);
     return result == fresh ? Optional.of(fresh) : Optional.empty();
+  }
+
+  /** The session open here under {@code sessionId} (not a tombstone), if any. */
+  public Optional<TrackedSession> open(String sessionId) {
+    return get(sessionId).filter(s -> s.state() != TrackedSession.MoveState.RELEASED);
   }
 
   /** Forgets a session (closed by its client, or released and finished). */

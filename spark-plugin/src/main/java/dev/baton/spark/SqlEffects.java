@@ -44,10 +44,10 @@ public final class SqlEffects implements Function<String, Effect> {
     try {
       plan = parsePlan.invoke(parser, sql);
     } catch (ReflectiveOperationException | RuntimeException e) {
-      // The server ran it, so it parsed there; a statement this parser cannot read (a script, a
-      // newer syntax) changes nothing a move can replay.
-      LOG.debug("not classified (parser: {}): {}", e, abbreviate(sql));
-      return Effect.NONE;
+      // The server ran it, so it parsed there; what this parser cannot read (a script, a newer
+      // syntax) may have changed the session: reported, never assumed harmless.
+      LOG.warn("could not classify a statement (parser: {}): {}", e, abbreviate(sql));
+      return Effect.notMovable("a statement the plugin could not read (SQL: " + abbreviate(sql) + ")");
     }
     return of(plan, sql);
   }
@@ -78,8 +78,10 @@ public final class SqlEffects implements Function<String, Effect> {
               : Effect.createTempView(name, summary);
         }
         case "DropView", "DropTempViewCommand" -> {
+          // A temp view has a one-part name; db.v names a catalog view, never replayed.
           Object parts = call(call(plan, "child"), "nameParts");
-          return Effect.dropTempView(String.valueOf(call(parts, "last")), summary);
+          return ((Integer) call(parts, "size")) == 1 ? Effect.dropTempView(String.valueOf(call(parts, "head")), summary)
+              : Effect.NONE;
         }
         case "CreateFunctionCommand" -> {
           return Boolean.TRUE.equals(call(plan, "isTemp")) ? Effect.replay(summary) : Effect.NONE;

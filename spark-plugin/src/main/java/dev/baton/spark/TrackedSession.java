@@ -19,8 +19,30 @@ public final class TrackedSession {
     RELEASED
   }
 
-  /** An operation running here, and what it will change once it completes. */
-  record RunningOperation(com.google.protobuf.ByteString plan, Effect effect) {}
+  /**
+   * An operation running here, what it will change once it completes, and how many calls are
+   * attached to it (its ExecutePlan, then each ReattachExecute): an operation no call has been
+   * attached to for a while was abandoned by its client, and Spark drops it too.
+   */
+  static final class RunningOperation {
+    private final com.google.protobuf.ByteString plan;
+    private final Effect effect;
+    private int attached;
+    private Instant detachedAt;
+
+    RunningOperation(com.google.protobuf.ByteString plan, Effect effect) {
+      this.plan = plan;
+      this.effect = effect;
+    }
+
+    com.google.protobuf.ByteString plan() {
+      return plan;
+    }
+
+    Effect effect() {
+      return effect;
+    }
+  }
 
   private final String sessionId;
   private final String userId;
@@ -88,10 +110,12 @@ public final class TrackedSession {
    * Lets a call in, or says why not: while the session is frozen or released, only calls that
    * continue an operation already running here ({@code continuesOperation}) and internal calls
    * are served. An admitted call that will change the session's state is counted until
-   * {@link #changeDone} (or, for an operation, until it leaves {@link #running}), so a freeze never
+   * {@link #changeDone} (or, for an operation, until it completes or ends), so a freeze never
    * misses a change that lands after the export.
    *
-   * @param operation a new operation to register under {@code operationKey}, or null
+   * @param operation a new operation to register under {@code operationKey}, or null; an
+   *     operation already registered under that key is kept (a re-sent ExecutePlan, which Spark
+   *     refuses, does not replace it)
    * @param unaryChange whether the call itself (not an operation) changes the session's state
    * @return null when admitted, else the state that refused it
    */
@@ -102,12 +126,64 @@ public final class TrackedSession {
       return state;
     }
     if (operation != null) {
-      running.put(operationKey, operation);
+      running.putIfAbsent(operationKey, operation);
     }
     if (unaryChange) {
       changesInFlight++;
     }
     return null;
+  }
+
+  /** Whether {@code operation} is the one registered under {@code key} (this call started it). */
+  synchronized boolean registered(String key, RunningOperation operation) {
+    return running.get(key) == operation;
+  }
+
+  /** The server named an operation its request did not: registered under the name from now on. */
+  synchronized void rename(String from, String to) {
+    RunningOperation o = running.get(from);
+    if (o != null) {
+      running.putIfAbsent(to, o);
+      running.remove(from, o);
+    }
+  }
+
+  /** A call attached to the operation (its ExecutePlan or a ReattachExecute). */
+  synchronized void attach(String key) {
+    RunningOperation o = running.get(key);
+    if (o != null) {
+      o.attached++;
+    }
+  }
+
+  /** A call attached to the operation ended. */
+  synchronized void detach(String key, Instant now) {
+    RunningOperation o = running.get(key);
+    if (o != null && --o.attached <= 0) {
+      o.attached = 0;
+      o.detachedAt = now;
+    }
+  }
+
+  /** The operation completed: what it changed is recorded before it stops counting as running. */
+  synchronized void complete(String key) {
+    RunningOperation o = running.get(key);
+    if (o != null) {
+      journal.command(o.plan, o.effect);
+      running.remove(key);
+    }
+  }
+
+  /** The operation ended without completing (failed, interrupted, released): it changed nothing. */
+  synchronized void end(String key) {
+    running.remove(key);
+  }
+
+  /** Forgets operations no call has been attached to since {@code cutoff}; returns how many. */
+  synchronized int forgetAbandoned(Instant cutoff) {
+    int before = running.size();
+    running.values().removeIf(o -> o.attached == 0 && o.detachedAt != null && o.detachedAt.isBefore(cutoff));
+    return before - running.size();
   }
 
   /** A call counted by {@link #admit} as changing the session has ended. */
@@ -124,7 +200,7 @@ public final class TrackedSession {
     if (state == MoveState.FROZEN) {
       return true;
     }
-    if (changesInFlight > 0 || running.values().stream().anyMatch(o -> o.effect().changesState())) {
+    if (changesInFlight > 0 || running.values().stream().anyMatch(o -> o.effect.changesState())) {
       return false;
     }
     state = MoveState.FROZEN;

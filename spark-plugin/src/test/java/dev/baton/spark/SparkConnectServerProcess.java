@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real Apache Spark Connect server of one Spark version (from PyPI's pyspark, made by
- * python/spark-env.sh) with Baton's plugin loaded, as a child process on free local ports.
+ * python/spark-env.sh, see SparkHomes) with Baton's plugin loaded, as a child process on free local ports.
  */
 final class SparkConnectServerProcess implements AutoCloseable {
   private final String version;
@@ -33,7 +33,7 @@ final class SparkConnectServerProcess implements AutoCloseable {
 
   /** Starts the server (it takes 10 s warm to a minute cold; see {@link #awaitServing}). */
   static SparkConnectServerProcess start(String version, Path logDir, Map<String, String> env) throws IOException {
-    Path sparkHome = sparkHome(version);
+    Path sparkHome = dev.baton.e2e.python.SparkHomes.of(version);
     String plugin = System.getProperty("baton.spark.plugin.jar");
     if (plugin == null || !Files.isRegularFile(Path.of(plugin))) {
       throw new IllegalStateException("the plugin jar is not built (baton.spark.plugin.jar=" + plugin + ")");
@@ -76,33 +76,6 @@ final class SparkConnectServerProcess implements AutoCloseable {
   String tail() throws IOException {
     List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
     return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-  }
-
-  /** Spark's home of {@code version}, from python/spark-env.sh (made once, cached). */
-  static Path sparkHome(String version) throws IOException {
-    Path script = projectRoot().resolve("python/spark-env.sh");
-    Process p = new ProcessBuilder("bash", script.toString(), version).redirectError(ProcessBuilder.Redirect.INHERIT)
-        .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-    try {
-      if (!p.waitFor(15, TimeUnit.MINUTES) || p.exitValue() != 0) {
-        throw new IllegalStateException("python/spark-env.sh " + version + " failed: it needs python3 with venv and "
-            + "access to PyPI");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException(e);
-    }
-    return Path.of(out);
-  }
-
-  private static Path projectRoot() {
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.isRegularFile(dir.resolve("python/spark-env.sh"))) {
-        return dir;
-      }
-    }
-    throw new IllegalStateException("python/spark-env.sh not found above " + Path.of("").toAbsolutePath());
   }
 
   private static boolean accepts(int port) {

@@ -75,9 +75,22 @@ class SparkPluginIT {
     return DriverControlGrpc.newBlockingStub(ch).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
   }
 
+  /** Opens a session as the operator does for a pool's driver (a client's first call opens none). */
+  private void open(SparkConnectServerProcess server, String id, String user) {
+    ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", server.controlPort).usePlaintext().build();
+    channels.add(ch);
+    Metadata headers = new Metadata();
+    headers.put(Headers.SESSION_TOKEN, SESSION_TOKEN);
+    headers.put(Headers.PRINCIPAL, user);
+    dev.baton.proto.v1.SessionServiceGrpc.newBlockingStub(ch).withInterceptors(
+        MetadataUtils.newAttachHeadersInterceptor(headers)).openSession(
+        dev.baton.proto.v1.OpenSessionRequest.newBuilder().setSessionId(id).build());
+  }
+
   @Test
   void aSessionMovedFromSpark421To430KeepsItsConfTempViewsAndServerSideSessionId() throws Exception {
     String id = UUID.randomUUID().toString();
+    open(oldServer, id, "alice");
     try (ConnectClient onOld = new ConnectClient(oldServer.connectPort, id, "alice", SESSION_TOKEN)) {
       onOld.setConf("spark.sql.shuffle.partitions", "7");
       onOld.setConf("baton.it.key", "first");
@@ -151,8 +164,19 @@ class SparkPluginIT {
   }
 
   @Test
+  void aCallForASessionTheOperatorNeverOpenedIsNotFoundAndOpensNothing() {
+    String id = UUID.randomUUID().toString();
+    try (ConnectClient c = new ConnectClient(oldServer.connectPort, id, "erin", SESSION_TOKEN)) {
+      assertThatThrownBy(() -> c.conf("spark.sql.shuffle.partitions")).hasMessageContaining("NOT_FOUND");
+    }
+    assertThat(control(oldServer, CONTROL_TOKEN).listSessions(ListSessionsRequest.getDefaultInstance())
+        .getSessionsList()).noneSatisfy(s -> assertThat(s.getSessionId()).isEqualTo(id));
+  }
+
+  @Test
   void anotherUsersCallOnASessionIdIsRefusedAndTheSessionIsUntouched() throws Exception {
     String id = UUID.randomUUID().toString();
+    open(oldServer, id, "alice");
     try (ConnectClient alice = new ConnectClient(oldServer.connectPort, id, "alice", SESSION_TOKEN);
         ConnectClient bob = new ConnectClient(oldServer.connectPort, id, "bob", SESSION_TOKEN)) {
       alice.setConf("baton.it.owner", "alice");
@@ -164,6 +188,7 @@ class SparkPluginIT {
   @Test
   void statusAndSessionListTellTheDriversVersionAndItsSessions() {
     String id = UUID.randomUUID().toString();
+    open(newServer, id, "carol");
     try (ConnectClient c = new ConnectClient(newServer.connectPort, id, "carol", SESSION_TOKEN)) {
       c.setConf("baton.it.listed", "yes");
     }

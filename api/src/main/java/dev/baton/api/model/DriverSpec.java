@@ -12,9 +12,21 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The driver a pool runs: image, resources, environment and engine defaults. */
+/** The driver a pool runs: kind, image, resources, environment and engine defaults. */
 @JsonIgnoreProperties(ignoreUnknown = true)
+@ValidationRule(value = "self.kind == 'SparkConnect' || !has(self.spark)",
+    message = "spark applies to kind SparkConnect only", reason = "FieldValueInvalid")
 public class DriverSpec {
+  // No schema default under spec.driver: a default would enter every pool's revision hash, and
+  // upgrading Baton would then roll every pool. Unset means Reference.
+  @JsonPropertyDescription("Which server the drivers run: Reference (Baton's driver on DuckDB; the default) or "
+      + "SparkConnect (an Apache Spark Connect server with Baton's Spark plugin; image is then a Spark image such as "
+      + "apache/spark:4.3.0, and changing its tag rolls the pool to that Spark version).")
+  private DriverKind kind;
+
+  @JsonPropertyDescription("For kind SparkConnect: the Spark master and configuration of each driver.")
+  private SparkSpec spark;
+
   @Required
   @Size(min = 1, max = 512)
   @Pattern(Patterns.IMAGE)
@@ -39,8 +51,31 @@ public class DriverSpec {
   private List<EnvVar> env = new ArrayList<>();
 
   @Default("{}")
-  @JsonPropertyDescription("Defaults for the sessions this pool's drivers open.")
+  @JsonPropertyDescription("Defaults for the sessions this pool's drivers open (Reference drivers only; a Spark "
+      + "driver's sessions take their settings from spark.conf).")
   private EngineSpec engine = new EngineSpec();
+
+  /** The kind as written; null when unset (see {@link #runsSpark()}). */
+  public DriverKind getKind() {
+    return kind;
+  }
+
+  /** Whether the drivers are Spark Connect servers (not a bean property: never serialized). */
+  public boolean runsSpark() {
+    return kind == DriverKind.SparkConnect;
+  }
+
+  public void setKind(DriverKind kind) {
+    this.kind = kind;
+  }
+
+  public SparkSpec getSpark() {
+    return spark;
+  }
+
+  public void setSpark(SparkSpec spark) {
+    this.spark = spark;
+  }
 
   public String getImage() {
     return image;

@@ -76,7 +76,8 @@ final class ShowStringFormat {
     if (vertical && rows.size() == 1) {
       sb.append("(0 rows)\n");
     } else if (more) {
-      sb.append("only showing top ").append(numRows).append(numRows == 1 ? " row" : " rows").append('\n');
+      // No line break after the footer: Spark 4.2's servers end the string there (print adds one).
+      sb.append("only showing top ").append(numRows).append(numRows == 1 ? " row" : " rows");
     }
     return sb.toString();
   }

@@ -18,8 +18,7 @@ class ShowStringFormatTest {
         |  1|                ana|
         | 22|a name that is long|
         +---+-------------------+
-        only showing top 2 rows
-        """);
+        only showing top 2 rows""");
   }
 
   @Test

@@ -33,6 +33,7 @@ final class ContainerRuntime {
   private int readinessSuccesses;
   private int readinessFailures;
   private int livenessFailures;
+  private Instant lastStartupFailure;
   private int startupFailures;
   // Startup/readiness and liveness keep separate schedules: liveness honours its own initial
   // delay and period, so a slowly starting process is not killed while readiness is polled.
@@ -57,6 +58,7 @@ final class ContainerRuntime {
     readinessFailures = 0;
     livenessFailures = 0;
     startupFailures = 0;
+    lastStartupFailure = null;
     probeInFlight = false;
     Probe first = spec.getStartupProbe() != null ? spec.getStartupProbe() : spec.getReadinessProbe();
     nextReadinessAt = now.plusSeconds(delay(first));
@@ -105,7 +107,7 @@ final class ContainerRuntime {
       Probe p = spec.getStartupProbe();
       if (startupOk) {
         started = true;
-      } else if (++startupFailures >= threshold(p.getFailureThreshold(), 3)) {
+      } else if (countsAsStartupFailure(p, now) && ++startupFailures >= threshold(p.getFailureThreshold(), 3)) {
         kill = true;
       }
       nextReadinessAt = now.plus(fastUntilReady(p));
@@ -138,6 +140,19 @@ final class ContainerRuntime {
   }
 
   /** Until a container is ready, startup/readiness are probed every 250 ms so new pods turn Ready promptly. */
+  /**
+   * Startup is probed faster than its period (to be Ready sooner), but a failure counts once per
+   * period, as the kubelet counts it: failureThreshold x periodSeconds is the time a slow starter
+   * gets before it is killed.
+   */
+  private boolean countsAsStartupFailure(Probe p, Instant now) {
+    if (lastStartupFailure != null && now.isBefore(lastStartupFailure.plusSeconds(period(p)))) {
+      return false;
+    }
+    lastStartupFailure = now;
+    return true;
+  }
+
   private Duration fastUntilReady(Probe p) {
     return ready && started ? Duration.ofSeconds(period(p)) : Duration.ofMillis(Math.min(period(p) * 1000L, 250));
   }

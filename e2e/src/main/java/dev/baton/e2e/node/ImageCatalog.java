@@ -90,6 +90,10 @@ public final class ImageCatalog {
       catalog.with("baton-operator", javaJar(Path.of(operatorJar), null,
           List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")));
     }
+    String sparkPlugin = System.getProperty("baton.spark.plugin.jar");
+    if (sparkPlugin != null) {
+      catalog.with("spark", spark(Path.of(sparkPlugin)));
+    }
     // A container whose command is run as written, like a busybox image.
     catalog.with("busybox", (image, c) -> {
       List<String> cmd = new ArrayList<>(c.getCommand() == null ? List.of() : c.getCommand());
@@ -100,6 +104,37 @@ public final class ImageCatalog {
       return new Launch(cmd, Map.of());
     });
     return catalog;
+  }
+
+  /**
+   * An Apache Spark image ({@code spark:<version>}): the container's {@code /opt/spark/...} command
+   * runs from that version's Spark installed from PyPI ({@link SparkHomes}), the plugin jar the
+   * init container would copy in is the one the build made, and the pod's {@code /scratch} is a
+   * directory of its own (the local node has no volumes).
+   */
+  public static Recipe spark(Path pluginJar) {
+    return (image, c) -> {
+      Path home = dev.baton.e2e.python.SparkHomes.of(image.tag());
+      Path scratch;
+      try {
+        scratch = Files.createTempDirectory("baton-spark-pod");
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("no scratch directory for " + c.getName(), e);
+      }
+      List<String> cmd = new ArrayList<>();
+      for (String part : c.getCommand() == null ? List.<String>of() : c.getCommand()) {
+        cmd.add(part.startsWith("/opt/spark/") ? home.resolve(part.substring("/opt/spark/".length())).toString() : part);
+      }
+      for (String arg : c.getArgs() == null ? List.<String>of() : c.getArgs()) {
+        cmd.add(arg.replace("/baton-plugin/baton-spark-plugin.jar", pluginJar.toString())
+            .replace("/scratch/", scratch + "/"));
+      }
+      if (cmd.isEmpty()) {
+        throw new IllegalStateException("spark container " + c.getName() + " has no command");
+      }
+      return new Launch(cmd, Map.of("SPARK_HOME", home.toString(), "JAVA_HOME", System.getProperty("java.home"),
+          "HOME", scratch.toString(), "SPARK_SUBMIT_OPTS", "-XX:+UseSerialGC -XX:TieredStopAtLevel=1"));
+    };
   }
 
   /** The launch for a container, or an exception saying the image is unknown here. */

@@ -52,4 +52,21 @@ class ContainerRuntimeTest {
     assertThat(c.record(null, null, false, t0.plusSeconds(16))).isFalse();
     assertThat(c.record(null, null, false, t0.plusSeconds(21))).as("third liveness failure kills").isTrue();
   }
+
+  @Test
+  void aSlowStarterGetsFailureThresholdTimesPeriodBeforeItsStartupProbeKillsIt() throws Exception {
+    Container spec = new ContainerBuilder().withName("c").withImage("busybox")
+        .withNewStartupProbe().withNewTcpSocket().withNewPort(1).endTcpSocket().withPeriodSeconds(5)
+        .withFailureThreshold(3).endStartupProbe().build();
+    ContainerRuntime c = new ContainerRuntime(spec, null, null, Map.of());
+    process = new ProcessBuilder("sleep", "30").start();
+    c.process = process;
+    Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+    c.resetProbes(t0);
+    // Probed every 250 ms while starting, but only one failure per 5 s period counts.
+    for (int tick = 0; tick < 40; tick++) {
+      assertThat(c.record(false, null, null, t0.plusMillis(250L * tick))).as("tick %s", tick).isFalse();
+    }
+    assertThat(c.record(false, null, null, t0.plusSeconds(10))).as("third counted failure, at 10 s").isTrue();
+  }
 }

@@ -34,6 +34,11 @@ public final class DriverPodFactory {
    * limit, drain timeout, tokens) are the pool's own, since changing them is not a new revision.
    */
   public static Pod build(DriverPool pool, DriverSpec driver, String revision) {
+    Pod reference = buildReference(pool, driver, revision);
+    return driver.runsSpark() ? SparkDriverPods.toSpark(reference, driver) : reference;
+  }
+
+  private static Pod buildReference(DriverPool pool, DriverSpec driver, String revision) {
     String name = pool.getMetadata().getName();
     long grace = Durations.parse(pool.getSpec().getUpgrade().getDrainTimeout()).plus(Duration.ofSeconds(30)).toSeconds();
     List<EnvVar> env = new ArrayList<>(List.of(
@@ -51,7 +56,7 @@ public final class DriverPodFactory {
         acceptedTokens("BATON_CONTROL_TOKENS", ControlTokens.secretName(name)),
         acceptedTokens("BATON_SESSION_TOKENS", ControlTokens.sessionSecretName(name))));
     EngineSpec engine = driver.getEngine();
-    if (engine != null) {
+    if (engine != null && !driver.runsSpark()) {
       addIfSet(env, "BATON_SESSION_MEMORY_LIMIT", toDriverSize(engine.getMemoryLimit()));
       addIfSet(env, "BATON_SESSION_THREADS", engine.getThreads() == null ? null : engine.getThreads().toString());
       addIfSet(env, "BATON_SESSION_OPERATION_TIMEOUT", engine.getOperationTimeout());

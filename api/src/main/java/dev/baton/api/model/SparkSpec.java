@@ -1,0 +1,58 @@
+package dev.baton.api.model;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.Map;
+
+/** How a SparkConnect driver runs its Spark Connect server. */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public class SparkSpec {
+  @Size(min = 1, max = 512)
+  @JsonPropertyDescription("Spark master of each driver: local[N] runs the work inside the driver pod; "
+      + "k8s://https://kubernetes.default.svc runs executors as pods of the pool's namespace (the pool's "
+      + "ServiceAccount needs the RBAC Spark documents for that). Default local[*].")
+  private String master;
+
+  @Size(max = 128)
+  @ValidationRule(value = "self.all(k, !(k in ['spark.connect.grpc.binding.port', "
+      + "'spark.connect.grpc.interceptor.classes', 'spark.master', 'spark.jars']))",
+      message = "may not set spark.connect.grpc.binding.port, spark.connect.grpc.interceptor.classes, "
+          + "spark.master or spark.jars: the operator sets them (use master for the master)",
+      reason = "FieldValueForbidden")
+  @JsonPropertyDescription("Spark configuration of each driver's Spark Connect server (at most 128 keys), "
+      + "passed as --conf key=value, e.g. spark.executor.memory: 2g.")
+  private Map<String, String> conf;
+
+  @Size(max = 512)
+  @Pattern(Patterns.IMAGE)
+  @JsonPropertyDescription("Image that holds Baton's Spark plugin at /opt/baton/baton-spark-plugin.jar; an init "
+      + "container copies it into the driver pod. Default: the operator's BATON_SPARK_PLUGIN_IMAGE.")
+  private String pluginImage;
+
+  public String getMaster() {
+    return master;
+  }
+
+  public void setMaster(String master) {
+    this.master = master;
+  }
+
+  public Map<String, String> getConf() {
+    return conf;
+  }
+
+  public void setConf(Map<String, String> conf) {
+    this.conf = conf;
+  }
+
+  public String getPluginImage() {
+    return pluginImage;
+  }
+
+  public void setPluginImage(String pluginImage) {
+    this.pluginImage = pluginImage;
+  }
+}

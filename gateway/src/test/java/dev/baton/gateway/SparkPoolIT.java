@@ -1,0 +1,165 @@
+package dev.baton.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.api.model.ClientSession;
+import dev.baton.api.model.DriverPool;
+import dev.baton.api.model.SessionPhase;
+import dev.baton.e2e.junit.KubeTestCluster;
+import dev.baton.e2e.python.PySpark;
+import dev.baton.e2e.python.SparkHomes;
+import dev.baton.operator.BatonOperator;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A pool of real Apache Spark Connect servers (kind SparkConnect; Spark 4.2.1 and 4.3.0 from PyPI,
+ * each with Baton's Spark plugin) on the real control plane, used by unmodified PySpark through
+ * the pool's gateway: Spark answers the client's DataFrame and SQL calls, and a change of the
+ * pool's Spark image moves every session to the new Spark version while its client keeps querying.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SparkPoolIT {
+  @RegisterExtension
+  static final KubeTestCluster cluster = KubeTestCluster.builder().withLocalNode().build();
+  private static final String NS = "sparkpool";
+  private static final String POOL = "lake";
+  private static final String OLD_SPARK = "4.2.1";
+  private static final String NEW_SPARK = "4.3.0";
+  private static KubernetesClient operatorClient;
+  private static BatonOperator operator;
+  private static PySparkGateway pyspark;
+  private static String analyst;
+
+  @BeforeAll
+  static void start() throws Exception {
+    PySpark.python(); // each made once per machine; a minute or two the first time
+    SparkHomes.of(OLD_SPARK);
+    SparkHomes.of(NEW_SPARK);
+    cluster.installCrds(Path.of("..", "crds"));
+    cluster.namespace(NS);
+    operatorClient = cluster.controlPlane().adminClient();
+    operator = new BatonOperator(operatorClient, Set.of(NS), null).start();
+    pyspark = PySparkGateway.withCertificate(cluster, NS, "lake-tls");
+    cluster.apply("""
+        apiVersion: baton.dev/v1alpha1
+        kind: DriverPool
+        metadata: {name: lake, namespace: sparkpool}
+        spec:
+          replicas: 2
+          driver:
+            kind: SparkConnect
+            image: apache/spark:%s
+            spark:
+              master: local[1]
+              conf: {spark.sql.shuffle.partitions: "2", spark.ui.enabled: "false"}
+          upgrade: {maxSurge: 1}
+          gateway:
+            tlsSecret: lake-tls
+            services: [spark.connect.SparkConnectService, grpc.health.v1.Health]
+        """.formatted(OLD_SPARK));
+    cluster.client().resources(DriverPool.class).inNamespace(NS).withName(POOL)
+        .waitUntilCondition(p -> p != null && p.getStatus() != null
+            && Integer.valueOf(2).equals(p.getStatus().getReadyReplicas()), 300, TimeUnit.SECONDS);
+    analyst = pyspark.serviceAccountToken("analyst");
+    pyspark.start(POOL, "lake-tls");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (pyspark != null) {
+      pyspark.close();
+    }
+    if (operator != null) {
+      operator.close();
+    }
+    if (operatorClient != null) {
+      operatorClient.close();
+    }
+  }
+
+  private static List<Pod> drivers() {
+    return cluster.client().pods().inNamespace(NS).withLabels(dev.baton.api.PoolLabels.driverSelector(POOL)).list()
+        .getItems();
+  }
+
+  @Test
+  @Order(1)
+  void pysparkDataFramesSqlTempViewsAndConfRunOnTheSparkDriversThroughTheGateway() throws Exception {
+    assertThat(drivers()).hasSize(2).allSatisfy(p -> assertThat(p.getSpec().getContainers().get(0).getImage())
+        .isEqualTo("apache/spark:" + OLD_SPARK));
+    PySpark.Result r = PySpark.run("dataframe_operations.py", Duration.ofMinutes(5), pyspark.trust(),
+        pyspark.url(analyst, null));
+    assertThat(r.exitCode()).as(r.summary()).isZero();
+    Matcher passed = Pattern.compile("PASSED (\\d+) checks").matcher(r.output());
+    assertThat(passed.find()).as(r.summary()).isTrue();
+    assertThat(Integer.parseInt(passed.group(1))).isGreaterThanOrEqualTo(30);
+    // spark.stop() released the session: its ClientSession goes, and with it the Spark copy.
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!sessions().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    assertThat(sessions()).isEmpty();
+  }
+
+  @Test
+  @Order(2)
+  void pysparkSessionsUnderLoadEndOnTheNewSparkVersionWithTheirConfAndViews() throws Exception {
+    Set<String> before = new java.util.HashSet<>();
+    sessions().forEach(cs -> before.add(cs.getMetadata().getName()));
+    Path control = Files.createTempDirectory("spark-upgrade-load");
+    PySpark.Running script = PySpark.start("upgrade_load.py", pyspark.trust(), pyspark.url(analyst, null),
+        control.toString(), "2");
+    script.awaitLine("READY", Duration.ofMinutes(2));
+    Map<String, String> revisions = new HashMap<>();
+    for (ClientSession cs : sessions()) {
+      if (!before.contains(cs.getMetadata().getName())) {
+        revisions.put(cs.getMetadata().getName(), cs.getStatus().getRevision());
+      }
+    }
+    assertThat(revisions).hasSize(2);
+    var patched = cluster.controlPlane().kubectl("patch", "driverpool/" + POOL, "-n", NS, "--type=merge", "-p",
+        "{\"spec\":{\"driver\":{\"image\":\"apache/spark:" + NEW_SPARK + "\"}}}");
+    assertThat(patched.exitCode()).as(patched.output()).isZero();
+    DriverPool upgraded = cluster.client().resources(DriverPool.class).inNamespace(NS).withName(POOL)
+        .waitUntilCondition(p -> p.getStatus() != null && p.getStatus().getCurrentRevision() != null
+            && !revisions.containsValue(p.getStatus().getCurrentRevision())
+            && sessions().stream().filter(cs -> revisions.containsKey(cs.getMetadata().getName()))
+                .allMatch(cs -> cs.getStatus().getPhase() == SessionPhase.Bound && cs.getStatus().getMove() == null
+                    && p.getStatus().getCurrentRevision().equals(cs.getStatus().getRevision())), 600, TimeUnit.SECONDS);
+    for (ClientSession cs : sessions().stream().filter(cs -> revisions.containsKey(cs.getMetadata().getName()))
+        .toList()) {
+      Pod pod = cluster.client().pods().inNamespace(NS).withName(cs.getStatus().getDriverPod()).get();
+      assertThat(pod.getSpec().getContainers().get(0).getImage()).isEqualTo("apache/spark:" + NEW_SPARK);
+    }
+    Files.createFile(control.resolve("stop"));
+    PySpark.Result r = script.finish(Duration.ofMinutes(2));
+    assertThat(r.exitCode()).as(r.summary()).isZero();
+    Matcher passed = Pattern.compile("PASSED (\\d+)").matcher(r.output());
+    assertThat(passed.find()).as(r.summary()).isTrue();
+    assertThat(Integer.parseInt(passed.group(1))).isPositive();
+    assertThat(upgraded.getStatus().getCurrentRevision()).isNotIn(revisions.values());
+  }
+
+  private static List<ClientSession> sessions() {
+    return cluster.client().resources(ClientSession.class).inNamespace(NS).list().getItems().stream()
+        .filter(cs -> cs.getSpec().getSessionId() != null).toList();
+  }
+}

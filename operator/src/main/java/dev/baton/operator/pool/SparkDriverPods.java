@@ -1,0 +1,98 @@
+package dev.baton.operator.pool;
+
+import dev.baton.api.PoolLabels;
+import dev.baton.api.model.DriverSpec;
+import dev.baton.api.model.SparkSpec;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A SparkConnect pool's driver pod: the Spark image runs Spark's own Connect server through
+ * spark-submit, with Baton's Spark plugin (copied in by an init container from the plugin image)
+ * loaded as its gRPC interceptor. Spark Connect listens on the driver port; the plugin serves
+ * DriverControl, the operator's session API and health on the control port, which the probes use.
+ */
+public final class SparkDriverPods {
+  /** Where a Spark image keeps Spark (the Apache images' SPARK_HOME). */
+  public static final String SPARK_HOME = "/opt/spark";
+  /** Where the plugin image keeps the plugin jar. */
+  public static final String PLUGIN_IN_IMAGE = "/opt/baton/baton-spark-plugin.jar";
+  /** Where the driver container finds the plugin jar (an emptyDir the init container fills). */
+  public static final String PLUGIN_IN_POD = "/baton-plugin/baton-spark-plugin.jar";
+  public static final String CONNECT_SERVER = "org.apache.spark.sql.connect.service.SparkConnectServer";
+  public static final String INTERCEPTOR = "dev.baton.spark.BatonConnectInterceptor";
+  /** The plugin image pools get unless they name one: the operator's BATON_SPARK_PLUGIN_IMAGE. */
+  public static final String DEFAULT_PLUGIN_IMAGE = "ghcr.io/baton-dev/baton-spark-plugin:0.1.0";
+
+  private SparkDriverPods() {}
+
+  static String pluginImage(SparkSpec spark) {
+    if (spark != null && spark.getPluginImage() != null) {
+      return spark.getPluginImage();
+    }
+    String fromOperator = System.getenv("BATON_SPARK_PLUGIN_IMAGE");
+    return fromOperator == null || fromOperator.isBlank() ? DEFAULT_PLUGIN_IMAGE : fromOperator;
+  }
+
+  /** spark-submit's arguments: Spark's Connect server, the plugin, the ports, then the pool's conf. */
+  static List<String> submitArgs(SparkSpec spark) {
+    List<String> args = new ArrayList<>(List.of("--class", CONNECT_SERVER,
+        "--master", spark == null || spark.getMaster() == null ? "local[*]" : spark.getMaster(),
+        "--jars", PLUGIN_IN_POD,
+        "--conf", "spark.connect.grpc.interceptor.classes=" + INTERCEPTOR,
+        "--conf", "spark.connect.grpc.binding.port=" + PoolLabels.DRIVER_PORT,
+        // Spark writes scratch files and a local warehouse: both on the pod's scratch volume.
+        "--conf", "spark.local.dir=/scratch/spark-local",
+        "--conf", "spark.sql.warehouse.dir=/scratch/warehouse"));
+    Map<String, String> conf = spark == null || spark.getConf() == null ? Map.of() : new TreeMap<>(spark.getConf());
+    conf.forEach((k, v) -> {
+      args.add("--conf");
+      args.add(k + "=" + v);
+    });
+    return args;
+  }
+
+  /** Turns the reference driver's pod into the Spark driver's: same identity, env and security. */
+  static Pod toSpark(Pod reference, DriverSpec driver) {
+    Container base = reference.getSpec().getContainers().get(0);
+    Container spark = new ContainerBuilder(base)
+        .withCommand(SPARK_HOME + "/bin/spark-submit")
+        .withArgs(submitArgs(driver.getSpark()))
+        .addToEnv(DriverPodFactory.fieldRef("SPARK_LOCAL_IP", "status.podIP"),
+            new EnvVarBuilder().withName("HOME").withValue("/scratch").build())
+        .addToVolumeMounts(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build(),
+            new VolumeMountBuilder().withName("baton-plugin").withMountPath("/baton-plugin").withReadOnly(true).build())
+        .withNewReadinessProbe().withNewGrpc().withPort(PoolLabels.CONTROL_PORT).endGrpc()
+        .withPeriodSeconds(5).withFailureThreshold(2).endReadinessProbe()
+        // A Spark server takes 10 s to a minute to start.
+        .withNewStartupProbe().withNewGrpc().withPort(PoolLabels.CONTROL_PORT).endGrpc()
+        .withPeriodSeconds(5).withFailureThreshold(36).endStartupProbe()
+        .withNewLivenessProbe().withNewGrpc().withPort(PoolLabels.CONTROL_PORT).endGrpc()
+        .withPeriodSeconds(10).withFailureThreshold(6).endLivenessProbe()
+        .build();
+    Container copyPlugin = new ContainerBuilder().withName("baton-spark-plugin")
+        .withImage(pluginImage(driver.getSpark()))
+        .withCommand("cp", PLUGIN_IN_IMAGE, PLUGIN_IN_POD)
+        .withSecurityContext(base.getSecurityContext())
+        .addToVolumeMounts(new VolumeMountBuilder().withName("baton-plugin").withMountPath("/baton-plugin").build())
+        .build();
+    return new PodBuilder(reference)
+        .editMetadata().addToLabels(PoolLabels.DRIVER_KIND, "spark-connect").endMetadata()
+        .editSpec()
+        .withContainers(spark)
+        .withInitContainers(copyPlugin)
+        .addToVolumes(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build(),
+            new VolumeBuilder().withName("baton-plugin").withNewEmptyDir().endEmptyDir().build())
+        .endSpec()
+        .build();
+  }
+}
