@@ -69,7 +69,7 @@ class SparkPoolIT {
             image: apache/spark:%s
             spark:
               master: local[1]
-              conf: {spark.sql.shuffle.partitions: "2", spark.ui.enabled: "false"}
+              conf: {spark.sql.shuffle.partitions: "2", spark.ui.enabled: "false", spark.sql.session.timeZone: UTC}
           upgrade: {maxSurge: 1}
           gateway:
             tlsSecret: lake-tls
@@ -105,8 +105,9 @@ class SparkPoolIT {
   void pysparkDataFramesSqlTempViewsAndConfRunOnTheSparkDriversThroughTheGateway() throws Exception {
     assertThat(drivers()).hasSize(2).allSatisfy(p -> assertThat(p.getSpec().getContainers().get(0).getImage())
         .isEqualTo("apache/spark:" + OLD_SPARK));
-    PySpark.Result r = PySpark.run("dataframe_operations.py", Duration.ofMinutes(5), pyspark.trust(),
-        pyspark.url(analyst, null));
+    Map<String, String> env = new HashMap<>(pyspark.trust());
+    env.put("EXPECTED_SPARK_VERSION", OLD_SPARK);
+    PySpark.Result r = PySpark.run("dataframe_operations.py", Duration.ofMinutes(5), env, pyspark.url(analyst, null));
     assertThat(r.exitCode()).as(r.summary()).isZero();
     Matcher passed = Pattern.compile("PASSED (\\d+) checks").matcher(r.output());
     assertThat(passed.find()).as(r.summary()).isTrue();
@@ -121,11 +122,12 @@ class SparkPoolIT {
 
   @Test
   @Order(2)
-  void pysparkSessionsUnderLoadEndOnTheNewSparkVersionWithTheirConfAndViews() throws Exception {
+  void pysparkSessionsUnderLoadEndOnTheNewSparkVersionWithTheirConfAndViewsAndTheCacheLossIsReported()
+      throws Exception {
     Set<String> before = new java.util.HashSet<>();
     sessions().forEach(cs -> before.add(cs.getMetadata().getName()));
     Path control = Files.createTempDirectory("spark-upgrade-load");
-    PySpark.Running script = PySpark.start("upgrade_load.py", pyspark.trust(), pyspark.url(analyst, null),
+    PySpark.Running script = PySpark.start("spark_pool_upgrade.py", pyspark.trust(), pyspark.url(analyst, null),
         control.toString(), "2");
     script.awaitLine("READY", Duration.ofMinutes(2));
     Map<String, String> revisions = new HashMap<>();
@@ -141,13 +143,19 @@ class SparkPoolIT {
     DriverPool upgraded = cluster.client().resources(DriverPool.class).inNamespace(NS).withName(POOL)
         .waitUntilCondition(p -> p.getStatus() != null && p.getStatus().getCurrentRevision() != null
             && !revisions.containsValue(p.getStatus().getCurrentRevision())
-            && sessions().stream().filter(cs -> revisions.containsKey(cs.getMetadata().getName()))
-                .allMatch(cs -> cs.getStatus().getPhase() == SessionPhase.Bound && cs.getStatus().getMove() == null
-                    && p.getStatus().getCurrentRevision().equals(cs.getStatus().getRevision())), 600, TimeUnit.SECONDS);
-    for (ClientSession cs : sessions().stream().filter(cs -> revisions.containsKey(cs.getMetadata().getName()))
-        .toList()) {
+            && moved(revisions).stream().allMatch(cs -> cs.getStatus().getPhase() == SessionPhase.Bound
+                && cs.getStatus().getMove() == null
+                && p.getStatus().getCurrentRevision().equals(cs.getStatus().getRevision())), 600, TimeUnit.SECONDS);
+    assertThat(upgraded.getStatus().getCurrentRevision()).isNotIn(revisions.values());
+    for (ClientSession cs : moved(revisions)) {
       Pod pod = cluster.client().pods().inNamespace(NS).withName(cs.getStatus().getDriverPod()).get();
       assertThat(pod.getSpec().getContainers().get(0).getImage()).isEqualTo("apache/spark:" + NEW_SPARK);
+      // The cached DataFrame could not move, and the session says so.
+      assertThat(cs.getStatus().getConditions()).anySatisfy(c -> {
+        assertThat(c.getType()).isEqualTo("StateLost");
+        assertThat(c.getReason()).isEqualTo("NotMovable");
+        assertThat(c.getMessage()).contains("cached DataFrame");
+      });
     }
     Files.createFile(control.resolve("stop"));
     PySpark.Result r = script.finish(Duration.ofMinutes(2));
@@ -155,7 +163,12 @@ class SparkPoolIT {
     Matcher passed = Pattern.compile("PASSED (\\d+)").matcher(r.output());
     assertThat(passed.find()).as(r.summary()).isTrue();
     assertThat(Integer.parseInt(passed.group(1))).isPositive();
-    assertThat(upgraded.getStatus().getCurrentRevision()).isNotIn(revisions.values());
+    assertThat(r.output().lines().filter(l -> l.startsWith("SPARK ")).toList())
+        .as("each session's server, as its client sees it").containsExactly("SPARK " + NEW_SPARK, "SPARK " + NEW_SPARK);
+  }
+
+  private static List<ClientSession> moved(Map<String, String> revisions) {
+    return sessions().stream().filter(cs -> revisions.containsKey(cs.getMetadata().getName())).toList();
   }
 
   private static List<ClientSession> sessions() {

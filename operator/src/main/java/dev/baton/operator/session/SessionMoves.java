@@ -168,6 +168,13 @@ final class SessionMoves {
           + "(OPERATION_STOPPED_FOR_MOVE) and may run them again");
     }
     hook.reached(s.id(), MoveHook.Point.FROZEN);
+    if (snapshot.getNotMovedCount() > 0) {
+      // A Spark driver's session can hold what replay cannot rebuild: said on the session, never dropped silently.
+      String lost = String.join("; ", snapshot.getNotMovedList());
+      Conditions.setStateLost(status, "NotMovable", "moved to " + s.to().getMetadata().getName() + " without: " + lost);
+      s.events().warning(s.cs(), "StateNotMoved", "moving to " + s.to().getMetadata().getName()
+          + ", the session leaves behind what its new driver cannot rebuild: " + lost);
+    }
     status.setMove(status.getMove().at(MoveStep.Importing, s.to().getMetadata().getName()));
     s.writer().write(status);
     try {
