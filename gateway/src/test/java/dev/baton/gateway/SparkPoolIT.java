@@ -167,6 +167,51 @@ class SparkPoolIT {
         .as("each session's server, as its client sees it").containsExactly("SPARK " + NEW_SPARK, "SPARK " + NEW_SPARK);
   }
 
+  @Test
+  @Order(3)
+  void aSessionWhoseSparkDriverIsKilledCarriesOnOnAnotherDriverFromItsRecordedState() throws Exception {
+    Path control = Files.createTempDirectory("spark-driver-lost");
+    PySpark.Running script = PySpark.start("spark_driver_lost.py", pyspark.trust(), pyspark.url(analyst, null),
+        control.toString());
+    String line = script.awaitLine("SESSION ", Duration.ofMinutes(2));
+    String id = line.substring(line.indexOf("SESSION ") + "SESSION ".length()).strip();
+    script.awaitLine("READY", Duration.ofMinutes(1));
+    ClientSession cs = cluster.client().resources(ClientSession.class).inNamespace(NS).withName("sc-" + id).get();
+    String victim = cs.getStatus().getDriverPod();
+    // The operator records the session's state when it looks at it; a change to the object makes it look now.
+    cluster.client().resources(ClientSession.class).inNamespace(NS).withName("sc-" + id)
+        .edit(c -> {
+          Map<String, String> annotations = new HashMap<>(c.getMetadata().getAnnotations() == null ? Map.of()
+              : c.getMetadata().getAnnotations());
+          annotations.put("test.baton.dev/look", "now");
+          c.getMetadata().setAnnotations(annotations);
+          return c;
+        });
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (operator.recordedStates().get(id).map(r -> r.snapshot().getSparkReplayCount()).orElse(0) < 3
+        && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    assertThat(operator.recordedStates().get(id)).as("the state the operator recorded").hasValueSatisfying(
+        r -> assertThat(r.snapshot().getSparkReplayList()).extracting(s -> s.getSummary()).contains(
+            "SET spark.baton.survivor", "SQL: CREATE OR REPLACE TEMP VIEW numbers AS SELECT id FROM range(100)"));
+    ProcessHandle driver = cluster.containerProcess(NS, victim, "driver").orElseThrow();
+    driver.descendants().forEach(ProcessHandle::destroyForcibly);
+    driver.destroyForcibly(); // SIGKILL
+    ClientSession replaced = cluster.client().resources(ClientSession.class).inNamespace(NS).withName("sc-" + id)
+        .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getPhase() == SessionPhase.Bound
+            && !victim.equals(c.getStatus().getDriverPod()), 300, TimeUnit.SECONDS);
+    assertThat(replaced.getStatus().getConditions()).anySatisfy(c -> {
+      assertThat(c.getType()).isEqualTo("StateLost");
+      assertThat(c.getReason()).isEqualTo("DriverLost");
+      assertThat(c.getMessage()).contains("from the state its driver recorded").contains("operations that were running");
+    });
+    Files.createFile(control.resolve("go"));
+    PySpark.Result r = script.finish(Duration.ofMinutes(2));
+    assertThat(r.exitCode()).as(r.summary()).isZero();
+    assertThat(r.output()).contains("PASSED");
+  }
+
   private static List<ClientSession> moved(Map<String, String> revisions) {
     return sessions().stream().filter(cs -> revisions.containsKey(cs.getMetadata().getName())).toList();
   }

@@ -24,6 +24,7 @@ public final class BatonOperator implements AutoCloseable {
   private final DriverProber prober = new DriverProber(metrics::driverCall);
   private final CordonedNodes cordoned;
   private final KubernetesClient client;
+  private final ClientSessionReconciler sessionReconciler;
 
   /**
    * @param namespaces namespaces to watch; empty watches all
@@ -61,7 +62,8 @@ public final class BatonOperator implements AutoCloseable {
     cordoned = new CordonedNodes(client);
     operator.register(new DriverPoolReconciler(prober, tokens, metrics, gatewayImage(), operatorNamespace(), cordoned),
         c -> watch(c, namespaces));
-    operator.register(new ClientSessionReconciler(prober, tokens, metrics, moveHook), c -> watch(c, namespaces));
+    sessionReconciler = new ClientSessionReconciler(prober, tokens, metrics, moveHook);
+    operator.register(sessionReconciler, c -> watch(c, namespaces));
   }
 
   /** The operator's own namespace (POD_NAMESPACE, from the downward API); baton-system when unset. */
@@ -105,6 +107,11 @@ public final class BatonOperator implements AutoCloseable {
     } else {
       c.settingNamespaces(namespaces);
     }
+  }
+
+  /** What Spark drivers last recorded of their sessions (a lost driver's sessions re-open from it). */
+  public dev.baton.operator.session.RecordedStates recordedStates() {
+    return sessionReconciler.recordedStates();
   }
 
   public OperatorMetrics metrics() {

@@ -41,6 +41,7 @@ final class CallTracker {
   private final PlanEffects effects;
   private final boolean internal;
   private final Clock clock;
+  private final boolean artifactsAllowed;
   private TrackedSession session;
   /** The key of the operation this call is attached to (its id, or a stand-in until the server names it). */
   private String operationKey;
@@ -54,10 +55,16 @@ final class CallTracker {
 
   /** {@code internal}: a call the plugin makes itself (a replay), served whatever the session's state. */
   CallTracker(SessionTable sessions, PlanEffects effects, boolean internal, Clock clock) {
+    this(sessions, effects, internal, clock, true);
+  }
+
+  /** {@code artifactsAllowed}: whether AddArtifacts is served (else PERMISSION_DENIED, the pool's choice). */
+  CallTracker(SessionTable sessions, PlanEffects effects, boolean internal, Clock clock, boolean artifactsAllowed) {
     this.sessions = sessions;
     this.effects = effects;
     this.internal = internal;
     this.clock = clock;
+    this.artifactsAllowed = artifactsAllowed;
   }
 
   /**
@@ -80,6 +87,10 @@ final class CallTracker {
     if (m instanceof CloneSessionRequest) {
       throw Status.FAILED_PRECONDITION.withDescription("cloning a session is not supported by Baton's Spark "
           + "drivers: the clone's state could not move with it").asRuntimeException();
+    }
+    if (m instanceof AddArtifactsRequest && !artifactsAllowed) {
+      throw Status.PERMISSION_DENIED.withDescription("this pool refuses uploaded artifacts "
+          + "(spec.driver.spark.artifacts: Refused)").asRuntimeException();
     }
     TrackedSession.RunningOperation operation = track(m);
     // An operation that started here finishes here: its reattach, release and interrupt are

@@ -96,6 +96,7 @@ final class ControlService extends DriverControlGrpc.DriverControlImplBase {
         out.addSessions(SessionInfo.newBuilder().setSessionId(s.sessionId()).setPrincipal(s.userId())
             .setOpenedAt(timestamp(s.openedAt())).setLastActiveAt(timestamp(s.lastActiveAt()))
             .setOperationsRunning(s.operationsRunning()).setViews(s.journal().tempViews().size())
+            .setStateVersion(s.stateVersion())
             .setState(s.state() == TrackedSession.MoveState.FROZEN ? SessionState.SESSION_FROZEN
                 : SessionState.SESSION_ACTIVE));
       }

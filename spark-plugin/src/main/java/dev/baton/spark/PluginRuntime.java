@@ -174,7 +174,7 @@ public final class PluginRuntime {
   }
 
   CallTracker newTracker(boolean internal) {
-    return new CallTracker(sessions, effects, internal, clock);
+    return new CallTracker(sessions, effects, internal, clock, settings.artifactsAllowed());
   }
 
   private void forgetAbandonedOperations() {

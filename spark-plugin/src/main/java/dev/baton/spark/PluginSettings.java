@@ -12,8 +12,11 @@ import java.util.Map;
  * @param revision the pool revision the driver was started for ({@code BATON_REVISION})
  * @param maxSessions sessions this driver takes at most, 0 for no limit ({@code BATON_MAX_SESSIONS})
  * @param tokens the control and session tokens ({@code BATON_CONTROL_TOKEN(S)}, {@code BATON_SESSION_TOKEN(S)})
+ * @param artifactsAllowed whether clients may upload artifacts ({@code BATON_SPARK_ARTIFACTS}: allowed, the
+ *     default, or refused)
  */
-public record PluginSettings(int controlPort, String version, String revision, int maxSessions, DriverTokens tokens) {
+public record PluginSettings(int controlPort, String version, String revision, int maxSessions, DriverTokens tokens,
+    boolean artifactsAllowed) {
   public static final int DEFAULT_CONTROL_PORT = 15003;
 
   public static PluginSettings fromEnv(Map<String, String> env, String sparkVersion) {
@@ -23,7 +26,8 @@ public record PluginSettings(int controlPort, String version, String revision, i
         env.getOrDefault("BATON_REVISION", ""),
         Integer.parseInt(env.getOrDefault("BATON_MAX_SESSIONS", "0").strip()),
         DriverTokens.fromSettings(env.get("BATON_CONTROL_TOKEN"), env.get("BATON_CONTROL_TOKENS"),
-            env.get("BATON_SESSION_TOKEN"), env.get("BATON_SESSION_TOKENS")));
+            env.get("BATON_SESSION_TOKEN"), env.get("BATON_SESSION_TOKENS")),
+        !"refused".equalsIgnoreCase(env.getOrDefault("BATON_SPARK_ARTIFACTS", "allowed").strip()));
   }
 
   private static String nonBlank(String value, String otherwise) {

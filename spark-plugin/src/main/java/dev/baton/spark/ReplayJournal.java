@@ -31,6 +31,8 @@ public final class ReplayJournal {
   private final Set<String> notMoved = new LinkedHashSet<>();
   private long bytes;
   private boolean full;
+  /** Grows with every change of what {@link #steps} and {@link #notMoved} return. */
+  private long version = 1;
 
   public ReplayJournal() {
     this(DEFAULT_MAX_BYTES);
@@ -38,6 +40,11 @@ public final class ReplayJournal {
 
   public ReplayJournal(long maxBytes) {
     this.maxBytes = maxBytes;
+  }
+
+  /** A number that grows whenever the journal changes (1 for a new one). */
+  public synchronized long version() {
+    return version;
   }
 
   /** Records a config operation (a Set or Unset of one key) that succeeded. */
@@ -50,6 +57,7 @@ public final class ReplayJournal {
         bytes -= steps.get(i).getSerializedSize();
         steps.remove(i);
         configKeys.remove(i);
+        version++;
       }
     }
     append(SparkReplayStep.newBuilder().setConfigOperation(operation).setSummary(summary).build(), key);
@@ -60,7 +68,7 @@ public final class ReplayJournal {
     String view = effect.name().toLowerCase(Locale.ROOT);
     switch (effect.kind()) {
       case NONE -> { }
-      case NOT_MOVABLE -> notMoved.add(effect.summary());
+      case NOT_MOVABLE -> notMovable(effect.summary());
       case DROP_TEMP_VIEW -> {
         // A DROP VIEW of a name the session has no temp view of dropped a catalog view (or
         // nothing): running it again elsewhere must not.
@@ -80,7 +88,9 @@ public final class ReplayJournal {
 
   /** Reports state that replay cannot rebuild. */
   public synchronized void notMovable(String what) {
-    notMoved.add(what);
+    if (notMoved.add(what)) {
+      version++;
+    }
   }
 
   /** Forgets everything: the server lost the session's state (Spark re-created the session). */
@@ -91,6 +101,7 @@ public final class ReplayJournal {
     notMoved.clear();
     bytes = 0;
     full = false;
+    version++;
   }
 
   public synchronized List<SparkReplayStep> steps() {
@@ -116,6 +127,7 @@ public final class ReplayJournal {
     }
     if (bytes + step.getSerializedSize() > maxBytes) {
       full = true;
+      version++;
       notMoved.add("changes after the session's replay journal reached " + maxBytes + " bytes (from: "
           + step.getSummary() + ")");
       return false;
@@ -123,6 +135,7 @@ public final class ReplayJournal {
     steps.add(step);
     configKeys.add(configKey);
     bytes += step.getSerializedSize();
+    version++;
     return true;
   }
 }

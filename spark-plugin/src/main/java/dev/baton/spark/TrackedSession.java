@@ -57,6 +57,7 @@ public final class TrackedSession {
   private String clientServerSideId;
   /** The id this server's Spark session has; null until a response carried it. */
   private String localServerSideId;
+  private long idChanges;
 
   TrackedSession(String sessionId, String userId, Instant now) {
     this.sessionId = sessionId;
@@ -230,11 +231,13 @@ public final class TrackedSession {
       localServerSideId = localId;
       if (clientServerSideId == null) {
         clientServerSideId = localId;
+        idChanges++;
       }
     } else if (!localServerSideId.equals(localId)) {
       journal.reset();
       localServerSideId = localId;
       clientServerSideId = localId;
+      idChanges++;
     }
     return clientServerSideId;
   }
@@ -245,6 +248,11 @@ public final class TrackedSession {
       return observed;
     }
     return localServerSideId == null ? "" : localServerSideId;
+  }
+
+  /** Grows whenever what an export returns changes: the journal, or the id the client sees. */
+  public synchronized long stateVersion() {
+    return journal.version() + idChanges;
   }
 
   /** The id the client has seen, or "" if none yet. */

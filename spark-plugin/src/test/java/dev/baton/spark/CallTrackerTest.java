@@ -108,4 +108,15 @@ class CallTrackerTest {
             .isEqualTo(io.grpc.Status.Code.NOT_FOUND));
     assertThat(pool.all()).isEmpty();
   }
+
+  @Test
+  void aPoolThatRefusesArtifactsAnswersAnUploadPermissionDeniedAndRecordsNothing() {
+    call().onRequest(createView("op-6", false));
+    CallTracker upload = new CallTracker(sessions, effects, false, Clock.systemUTC(), false);
+    assertThatThrownBy(() -> upload.onRequest(org.apache.spark.connect.proto.AddArtifactsRequest.newBuilder()
+        .setSessionId(ID).setUserContext(UserContext.newBuilder().setUserId("alice")).build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode())
+            .isEqualTo(io.grpc.Status.Code.PERMISSION_DENIED));
+    assertThat(session().journal().notMoved()).isEmpty();
+  }
 }

@@ -32,6 +32,25 @@ public class SparkSpec {
       + "container copies it into the driver pod. Default: the operator's BATON_SPARK_PLUGIN_IMAGE.")
   private String pluginImage;
 
+  @JsonPropertyDescription("Whether clients may upload artifacts (jars, files, Python packages) to the drivers: "
+      + "Allowed (Spark's own behaviour; the default) or Refused (AddArtifacts is PERMISSION_DENIED). Uploaded "
+      + "artifacts run in the drivers' JVMs and do not move with a session.")
+  private SparkArtifacts artifacts;
+
+  /** Whether clients may upload artifacts. */
+  public enum SparkArtifacts {
+    Allowed,
+    Refused
+  }
+
+  public SparkArtifacts getArtifacts() {
+    return artifacts;
+  }
+
+  public void setArtifacts(SparkArtifacts artifacts) {
+    this.artifacts = artifacts;
+  }
+
   public String getMaster() {
     return master;
   }

@@ -68,7 +68,9 @@ public final class SparkDriverPods {
         .withCommand(SPARK_HOME + "/bin/spark-submit")
         .withArgs(submitArgs(driver.getSpark()))
         .addToEnv(DriverPodFactory.fieldRef("SPARK_LOCAL_IP", "status.podIP"),
-            new EnvVarBuilder().withName("HOME").withValue("/scratch").build())
+            new EnvVarBuilder().withName("HOME").withValue("/scratch").build(),
+            new EnvVarBuilder().withName("BATON_SPARK_ARTIFACTS").withValue(driver.getSpark() != null
+                && driver.getSpark().getArtifacts() == SparkSpec.SparkArtifacts.Refused ? "refused" : "allowed").build())
         .addToVolumeMounts(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build(),
             new VolumeMountBuilder().withName("baton-plugin").withMountPath("/baton-plugin").withReadOnly(true).build())
         .withNewReadinessProbe().withNewGrpc().withPort(PoolLabels.CONTROL_PORT).endGrpc()

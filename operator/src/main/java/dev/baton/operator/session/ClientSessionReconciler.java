@@ -17,6 +17,7 @@ import dev.baton.api.model.MoveStep;
 import dev.baton.api.model.SessionMove;
 import dev.baton.operator.session.SessionMoves.StatusWriter;
 import dev.baton.proto.v1.SessionInfo;
+import dev.baton.proto.v1.SessionSnapshot;
 import dev.baton.proto.v1.SessionState;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -68,6 +69,7 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
   private final DriverProber prober;
   private final DriverSessions sessions;
   private final DriverListings listings;
+  private final RecordedStates recorded;
   private final SessionMoves moves;
   private final ControlTokens tokens;
 
@@ -85,6 +87,12 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
     this.sessions = new DriverSessions(prober);
     this.listings = new DriverListings(prober);
     this.moves = new SessionMoves(prober, listings, metrics, hook);
+    this.recorded = new RecordedStates(prober);
+  }
+
+  /** The state Spark drivers last recorded for their sessions (what a lost driver's sessions re-open from). */
+  public RecordedStates recordedStates() {
+    return recorded;
   }
 
   /**
@@ -260,6 +268,7 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
         unfreezeLeftover(driver.get(), token, status.getSessionId());
       }
       if (onDriver.isPresent()) {
+        recorded.observe(driver.get().getStatus().getPodIP(), token, onDriver.get());
         status.setPhase(SessionPhase.Bound);
         setReady(status, true, "Open", "open on " + status.getDriverPod()
             + (move != null ? "; waits for a quiet moment to move off its draining driver" : ""));
@@ -310,12 +319,17 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
     }
     Pod pod = target.get();
     String ip = pod.getStatus().getPodIP();
+    Optional<RecordedStates.Recorded> fromRecord = replacing ? recorded.get(status.getSessionId()) : Optional.empty();
     try {
       // Opened there by an earlier try (views and all) and still there: only the record is
       // missing. Not opened again: a driver that began draining since would refuse the open.
       boolean openedBefore = ip.equals(unrecorded.get(status.getSessionId()))
           && listings.findFresh(ip, token, status.getSessionId()).isPresent();
-      if (!openedBefore) {
+      if (!openedBefore && fromRecord.isPresent()) {
+        // A Spark driver's session: re-opened from the state its lost driver last recorded.
+        prober.controlStub(ip, token).withDeadlineAfter(60, java.util.concurrent.TimeUnit.SECONDS)
+            .importSession(fromRecord.get().snapshot());
+      } else if (!openedBefore) {
         sessions.open(ip, token, status.getSessionId(), cs.getSpec().getPrincipal(), cs.getSpec().getConfig(),
             cs.getSpec().getViews());
       }
@@ -339,7 +353,16 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
     listings.placed(ip, status.getSessionId());
     unrecorded.put(status.getSessionId(), ip);
     String lost = null;
-    if (replacing) {
+    if (replacing && fromRecord.isPresent()) {
+      status.setMigrations(status.getMigrations() + 1);
+      SessionSnapshot snapshot = fromRecord.get().snapshot();
+      lost = "driver " + status.getDriverPod() + " was lost with the session; re-opened on "
+          + pod.getMetadata().getName() + " from the state its driver recorded at " + fromRecord.get().at()
+          .truncatedTo(ChronoUnit.SECONDS) + " (" + snapshot.getSparkReplayCount() + " steps: config, views). Lost: "
+          + "operations that were running, and changes made after that time"
+          + (snapshot.getNotMovedCount() > 0 ? "; also " + String.join("; ", snapshot.getNotMovedList()) : "");
+      Conditions.setStateLost(status, "DriverLost", lost);
+    } else if (replacing) {
       status.setMigrations(status.getMigrations() + 1);
       lost = "driver " + status.getDriverPod() + " was lost with the session; re-opened on "
           + pod.getMetadata().getName() + " from its declared state (config and views of the spec). Lost: config "
@@ -616,6 +639,7 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
       }
     }
     metrics.session(cs.getMetadata().getNamespace(), cs.getMetadata().getName(), null, null);
+    recorded.forget(sessionId(cs));
     return DeleteControl.defaultDelete();
   }
 
