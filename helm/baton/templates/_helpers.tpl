@@ -32,6 +32,10 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- printf "%s:%s" .Values.gateway.image.repository (default .Chart.AppVersion .Values.gateway.image.tag) -}}
 {{- end -}}
 
+{{- define "baton.sparkPluginImage" -}}
+{{- printf "%s:%s" .Values.sparkPlugin.image.repository (default .Chart.AppVersion .Values.sparkPlugin.image.tag) -}}
+{{- end -}}
+
 {{/*
 What the operator does inside the namespaces it manages. Bound cluster-wide when
 watchNamespaces is empty, else by a RoleBinding in each listed namespace.

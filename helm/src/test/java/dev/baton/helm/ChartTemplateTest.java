@@ -54,6 +54,7 @@ class ChartTemplateTest {
     assertThat(deployment.getMetadata().getNamespace()).isEqualTo("baton-system");
     assertThat(operator.getImage()).isEqualTo("ghcr.io/baton-dev/baton-operator:0.1.0");
     assertThat(env(operator)).containsEntry("BATON_GATEWAY_IMAGE", "ghcr.io/baton-dev/baton-gateway:0.1.0")
+        .containsEntry("BATON_SPARK_PLUGIN_IMAGE", "ghcr.io/baton-dev/baton-spark-plugin:0.1.0")
         .containsEntry("WATCH_NAMESPACES", "").containsEntry("LEADER_ELECTION_NAMESPACE", "baton-system")
         .containsEntry("HEALTH_PORT", "8080");
     assertThat(operator.getEnv()).anyMatch(e -> e.getName().equals("POD_NAMESPACE")
