@@ -70,6 +70,8 @@ public final class GatewayServer implements AutoCloseable {
   static final long RESEND_WAIT_MILLIS = 200;
 
   private final Routes directory;
+  /** Where each Spark operation started, shared by all calls (a reattach comes on a new call). */
+  private final OperationPlaces operations = new OperationPlaces();
   private final SessionCreator creator;
   private final CallerAuthenticator authenticator;
   private final Duration hold;
@@ -345,6 +347,37 @@ public final class GatewayServer implements AutoCloseable {
       route(c, headers, sessionId, principal, listener, first, stamped);
     }
 
+    /** For a Spark operation's reattach or release, the driver it started on (if that is known here). */
+    private Optional<String> operationsDriver(String sessionId, byte[] firstMessage) {
+      String name = method.getFullMethodName();
+      if (firstMessage == null || !(SparkRequests.REATTACH_EXECUTE.equals(name)
+          || SparkRequests.RELEASE_EXECUTE.equals(name))) {
+        return Optional.empty();
+      }
+      try {
+        String op = SparkRequests.operationId(name, firstMessage);
+        return op == null ? Optional.empty() : operations.placeOf(sessionId, op);
+      } catch (java.io.IOException e) {
+        return Optional.empty();
+      }
+    }
+
+    /** Remembers where a Spark ExecutePlan is sent; the decision itself is unchanged. */
+    private RouteDecision toOperationsDriver(RouteDecision decision, String sessionId, byte[] firstMessage) {
+      if (decision instanceof RouteDecision.Forward f && firstMessage != null
+          && SparkRequests.EXECUTE_PLAN.equals(method.getFullMethodName())) {
+        try {
+          String op = SparkRequests.operationId(method.getFullMethodName(), firstMessage);
+          if (op != null) {
+            operations.started(sessionId, op, f.endpoint());
+          }
+        } catch (java.io.IOException e) {
+          // not a request the driver will run either
+        }
+      }
+      return decision;
+    }
+
     /**
      * Routes a call to its session's driver; with {@code first}, the call's first message was read
      * already and is sent as {@code firstMessage}.
@@ -358,6 +391,11 @@ public final class GatewayServer implements AutoCloseable {
           directory.awaitPresent(sessionId, UNKNOWN_SESSION_WAIT);
         }
         decision = RouteDecision.decide(sessionId, directory.route(sessionId), principal);
+        Optional<String> started = operationsDriver(sessionId, firstMessage);
+        if (started.isPresent() && !(decision instanceof RouteDecision.Refuse)) {
+          // The operation runs on the driver it started on, moving session or not: no hold.
+          decision = new RouteDecision.Forward(started.get());
+        }
         if (decision instanceof RouteDecision.Hold) {
           metrics.holding(true);
           try {
@@ -371,6 +409,7 @@ public final class GatewayServer implements AutoCloseable {
         call.close(Status.UNAVAILABLE.withDescription("gateway stopping"), new Metadata());
         return;
       }
+      decision = toOperationsDriver(decision, sessionId, firstMessage);
       if (decision instanceof RouteDecision.Refuse refuse) {
         call.close(refuse.status(), new Metadata());
       } else if (decision instanceof RouteDecision.Hold held) {

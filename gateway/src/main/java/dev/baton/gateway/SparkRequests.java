@@ -39,20 +39,43 @@ final class SparkRequests {
     return fullMethodName.startsWith(SERVICE + "/");
   }
 
+  static final String EXECUTE_PLAN = SERVICE + "/ExecutePlan";
+  static final String REATTACH_EXECUTE = SERVICE + "/ReattachExecute";
+  static final String RELEASE_EXECUTE = SERVICE + "/ReleaseExecute";
+
   /** The session id of a request, or null when it has none; malformed bytes are IOException. */
   static String sessionId(byte[] request) throws IOException {
+    return stringField(request, SESSION_ID_FIELD);
+  }
+
+  /**
+   * The operation id of an ExecutePlan (field 6), ReattachExecute or ReleaseExecute (field 3)
+   * request; null for other methods or when the request names none.
+   */
+  static String operationId(String fullMethodName, byte[] request) throws IOException {
+    int field = switch (fullMethodName) {
+      case EXECUTE_PLAN -> 6;
+      case REATTACH_EXECUTE, RELEASE_EXECUTE -> 3;
+      default -> 0;
+    };
+    String id = field == 0 ? null : stringField(request, field);
+    return id == null || id.isEmpty() ? null : id;
+  }
+
+  /** A top-level string field of a request, or null; the last occurrence wins, as in any protobuf parser. */
+  private static String stringField(byte[] request, int field) throws IOException {
     CodedInputStream in = CodedInputStream.newInstance(request);
-    String id = null;
+    String value = null;
     while (true) {
       int tag = in.readTag();
       if (tag == 0) {
-        return id;
+        return value;
       }
-      if (WireFormat.getTagFieldNumber(tag) == SESSION_ID_FIELD
+      if (WireFormat.getTagFieldNumber(tag) == field
           && WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
-        id = in.readStringRequireUtf8(); // the last occurrence wins, as in any protobuf parser
+        value = in.readStringRequireUtf8();
       } else if (!in.skipField(tag)) {
-        return id;
+        return value;
       }
     }
   }

@@ -69,7 +69,12 @@ class SparkPoolIT {
             image: apache/spark:%s
             spark:
               master: local[1]
-              conf: {spark.sql.shuffle.partitions: "2", spark.ui.enabled: "false", spark.sql.session.timeZone: UTC}
+              conf:
+                spark.sql.shuffle.partitions: "2"
+                spark.ui.enabled: "false"
+                spark.sql.session.timeZone: UTC
+                # Streams end after 1 s and clients reattach: every long query reattaches, moves or not.
+                spark.connect.execute.reattachable.senderMaxStreamDuration: 1s
           upgrade: {maxSurge: 1}
           gateway:
             tlsSecret: lake-tls
@@ -169,6 +174,55 @@ class SparkPoolIT {
 
   @Test
   @Order(3)
+  void aQueryRunningWhenItsSessionMovesFinishesOnTheDriverItStartedOn() throws Exception {
+    Path control = Files.createTempDirectory("spark-query-move");
+    PySpark.Running script = PySpark.start("spark_query_across_move.py", pyspark.trust(), pyspark.url(analyst, null),
+        control.toString());
+    String line = script.awaitLine("SESSION ", Duration.ofMinutes(2));
+    String id = line.substring(line.indexOf("SESSION ") + "SESSION ".length()).strip();
+    script.awaitLine("READY", Duration.ofMinutes(1));
+    ClientSession cs = cluster.client().resources(ClientSession.class).inNamespace(NS).withName("sc-" + id).get();
+    String from = cs.getStatus().getDriverPod();
+    Pod fromPod = cluster.client().pods().inNamespace(NS).withName(from).get();
+    Files.createFile(control.resolve("go"));
+    script.awaitLine("ISSUED", Duration.ofSeconds(30));
+    // The query runs (its UDF waits for the release file) before the move starts.
+    String controlToken = new dev.baton.operator.pool.ControlTokens(cluster.client()).token(NS, POOL);
+    try (var prober = new dev.baton.operator.pool.DriverProber()) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (prober.status(fromPod.getStatus().getPodIP(), controlToken).map(st -> st.getOperationsInFlight())
+          .orElse(0) < 1 && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(prober.status(fromPod.getStatus().getPodIP(), controlToken)).hasValueSatisfying(
+          st -> assertThat(st.getOperationsInFlight()).isPositive());
+    }
+    cluster.client().pods().inNamespace(NS).withName(from).edit(p -> {
+      p.getMetadata().getLabels().put(dev.baton.api.PoolLabels.DRAINING, "true");
+      return p;
+    });
+    // Moved while its query still runs (it cannot end before the release file exists); the
+    // client's reattaches during and after the move keep going to the old driver.
+    cluster.client().resources(ClientSession.class).inNamespace(NS).withName("sc-" + id)
+        .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getPhase() == SessionPhase.Bound
+            && c.getStatus().getMove() == null && !from.equals(c.getStatus().getDriverPod()), 180, TimeUnit.SECONDS);
+    // Reattaches answered OK after the move (each stream lasts at most 1 s while the query waits).
+    double before = reattachesOk();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (reattachesOk() < before + 2 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(reattachesOk()).as("reattaches of the running query after the move").isGreaterThanOrEqualTo(before + 2);
+    assertThat(cluster.client().pods().inNamespace(NS).withName(from).get())
+        .as("the old driver stays while the query runs").isNotNull();
+    Files.createFile(control.resolve("release"));
+    PySpark.Result r = script.finish(Duration.ofMinutes(2));
+    assertThat(r.exitCode()).as(r.summary()).isZero();
+    assertThat(r.output()).contains("PASSED");
+  }
+
+  @Test
+  @Order(4)
   void aSessionWhoseSparkDriverIsKilledCarriesOnOnAnotherDriverFromItsRecordedState() throws Exception {
     Path control = Files.createTempDirectory("spark-driver-lost");
     PySpark.Running script = PySpark.start("spark_driver_lost.py", pyspark.trust(), pyspark.url(analyst, null),
@@ -187,12 +241,13 @@ class SparkPoolIT {
           c.getMetadata().setAnnotations(annotations);
           return c;
         });
+    String uid = cs.getMetadata().getUid();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (operator.recordedStates().get(id).map(r -> r.snapshot().getSparkReplayCount()).orElse(0) < 3
+    while (operator.recordedStates().get(uid).map(r -> r.snapshot().getSparkReplayCount()).orElse(0) < 3
         && System.nanoTime() < deadline) {
       Thread.sleep(200);
     }
-    assertThat(operator.recordedStates().get(id)).as("the state the operator recorded").hasValueSatisfying(
+    assertThat(operator.recordedStates().get(uid)).as("the state the operator recorded").hasValueSatisfying(
         r -> assertThat(r.snapshot().getSparkReplayList()).extracting(s -> s.getSummary()).contains(
             "SET spark.baton.survivor", "SQL: CREATE OR REPLACE TEMP VIEW numbers AS SELECT id FROM range(100)"));
     ProcessHandle driver = cluster.containerProcess(NS, victim, "driver").orElseThrow();
@@ -210,6 +265,14 @@ class SparkPoolIT {
     PySpark.Result r = script.finish(Duration.ofMinutes(2));
     assertThat(r.exitCode()).as(r.summary()).isZero();
     assertThat(r.output()).contains("PASSED");
+  }
+
+  /** ReattachExecute calls the gateway completed with OK, from its metrics. */
+  private static double reattachesOk() {
+    Matcher m = Pattern.compile("baton_gateway_calls_total\\{code=\"OK\","
+        + "method=\"spark.connect.SparkConnectService/ReattachExecute\"\\} ([0-9.eE+]+)")
+        .matcher(pyspark.server().metrics().scrape());
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
   }
 
   private static List<ClientSession> moved(Map<String, String> revisions) {

@@ -90,4 +90,29 @@ class SparkRequestsTest {
       assertThat(SparkRequests.opensSession("spark.connect.SparkConnectService/" + late)).as(late).isFalse();
     }
   }
+
+  @Test
+  void theOperationIdOfAnExecuteAReattachAndAReleaseIsReadAndOtherCallsHaveNone() throws IOException {
+    var execute = org.apache.spark.connect.proto.ExecutePlanRequest.newBuilder().setSessionId("s")
+        .setOperationId("op-1").build().toByteArray();
+    var reattach = org.apache.spark.connect.proto.ReattachExecuteRequest.newBuilder().setSessionId("s")
+        .setOperationId("op-2").build().toByteArray();
+    var release = org.apache.spark.connect.proto.ReleaseExecuteRequest.newBuilder().setSessionId("s")
+        .setOperationId("op-3").build().toByteArray();
+    assertThat(SparkRequests.operationId(SparkRequests.EXECUTE_PLAN, execute)).isEqualTo("op-1");
+    assertThat(SparkRequests.operationId(SparkRequests.REATTACH_EXECUTE, reattach)).isEqualTo("op-2");
+    assertThat(SparkRequests.operationId(SparkRequests.RELEASE_EXECUTE, release)).isEqualTo("op-3");
+    assertThat(SparkRequests.operationId(SparkRequests.SERVICE + "/Config", execute)).isNull();
+    assertThat(SparkRequests.operationId(SparkRequests.EXECUTE_PLAN,
+        org.apache.spark.connect.proto.ExecutePlanRequest.newBuilder().setSessionId("s").build().toByteArray()))
+        .as("the server names it").isNull();
+  }
+
+  @Test
+  void anOperationIsSentBackToTheDriverItStartedOnUntilItIsForgotten() {
+    OperationPlaces places = new OperationPlaces(2, java.time.Duration.ofHours(1));
+    places.started("s", "op", "10.0.0.1:15002");
+    assertThat(places.placeOf("s", "op")).contains("10.0.0.1:15002");
+    assertThat(places.placeOf("other-session", "op")).as("another session's operation of the same id").isEmpty();
+  }
 }

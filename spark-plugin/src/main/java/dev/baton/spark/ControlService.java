@@ -52,7 +52,9 @@ final class ControlService extends DriverControlGrpc.DriverControlImplBase {
     int operations = 0;
     for (TrackedSession s : runtime.sessions().all()) {
       operations += s.operationsRunning();
-      if (s.state() != TrackedSession.MoveState.RELEASED) {
+      // A moved session whose queries still run here counts until they end: the operator does
+      // not remove a drained driver under them.
+      if (s.state() != TrackedSession.MoveState.RELEASED || s.operationsRunning() > 0) {
         sessions++;
       }
     }
@@ -97,6 +99,7 @@ final class ControlService extends DriverControlGrpc.DriverControlImplBase {
             .setOpenedAt(timestamp(s.openedAt())).setLastActiveAt(timestamp(s.lastActiveAt()))
             .setOperationsRunning(s.operationsRunning()).setViews(s.journal().tempViews().size())
             .setStateVersion(s.stateVersion())
+            .setOperationsFinishHere(true).setStateChangesRunning(s.stateChangesRunning())
             .setState(s.state() == TrackedSession.MoveState.FROZEN ? SessionState.SESSION_FROZEN
                 : SessionState.SESSION_ACTIVE));
       }

@@ -208,6 +208,11 @@ public final class TrackedSession {
     return true;
   }
 
+  /** Calls and operations in flight that will change the session's state (what a freeze waits for). */
+  public synchronized int stateChangesRunning() {
+    return changesInFlight + (int) running.values().stream().filter(o -> o.effect.changesState()).count();
+  }
+
   public int operationsRunning() {
     return running.size();
   }

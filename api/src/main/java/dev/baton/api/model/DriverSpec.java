@@ -14,7 +14,7 @@ import java.util.List;
 
 /** The driver a pool runs: kind, image, resources, environment and engine defaults. */
 @JsonIgnoreProperties(ignoreUnknown = true)
-@ValidationRule(value = "self.kind == 'SparkConnect' || !has(self.spark)",
+@ValidationRule(value = "(has(self.kind) && self.kind == 'SparkConnect') || !has(self.spark)",
     message = "spark applies to kind SparkConnect only", reason = "FieldValueInvalid")
 public class DriverSpec {
   // No schema default under spec.driver: a default would enter every pool's revision hash, and

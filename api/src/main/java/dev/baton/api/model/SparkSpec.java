@@ -10,10 +10,11 @@ import java.util.Map;
 /** How a SparkConnect driver runs its Spark Connect server. */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public class SparkSpec {
-  @Size(min = 1, max = 512)
-  @JsonPropertyDescription("Spark master of each driver: local[N] runs the work inside the driver pod; "
-      + "k8s://https://kubernetes.default.svc runs executors as pods of the pool's namespace (the pool's "
-      + "ServiceAccount needs the RBAC Spark documents for that). Default local[*].")
+  @Size(min = 1, max = 32)
+  @Pattern("^local(\\[(\\*|[1-9][0-9]{0,3})\\])?$")
+  @JsonPropertyDescription("Spark master of each driver: local, local[N] or local[*] (the default): the work runs "
+      + "inside the driver pod. Executors on Kubernetes (k8s://) are not supported yet: they need the pool's "
+      + "ServiceAccount, RBAC and a NetworkPolicy that Baton does not make.")
   private String master;
 
   @Size(max = 128)

@@ -98,7 +98,7 @@ class ControlPortIT {
       throws Exception {
     var status = control(controlChannel, "baton-control-token", CONTROL).status(StatusRequest.getDefaultInstance());
     assertThat(status.getVersion()).isEqualTo("test");
-    assertThat(status.getControlPort()).as("the operator learns the port from Status")
+    assertThat(status.getControlPort()).as("Status names the control port")
         .isEqualTo(driver.server().controlPort());
     assertThat(control(mainChannel, "baton-control-token", CONTROL).status(StatusRequest.getDefaultInstance())
         .getVersion()).as("an operator that does not know the control port").isEqualTo("test");

@@ -132,8 +132,11 @@ public final class ImageCatalog {
       if (cmd.isEmpty()) {
         throw new IllegalStateException("spark container " + c.getName() + " has no command");
       }
+      // Python UDFs run in the Python that installed this Spark (a Spark image ships its own).
+      Path python = home.getParent().getParent().getParent().getParent().resolve("bin/python");
       return new Launch(cmd, Map.of("SPARK_HOME", home.toString(), "JAVA_HOME", System.getProperty("java.home"),
-          "HOME", scratch.toString(), "SPARK_SUBMIT_OPTS", "-XX:+UseSerialGC -XX:TieredStopAtLevel=1"));
+          "HOME", scratch.toString(), "SPARK_SUBMIT_OPTS", "-XX:+UseSerialGC -XX:TieredStopAtLevel=1",
+          "PYSPARK_PYTHON", python.toString()));
     };
   }
 

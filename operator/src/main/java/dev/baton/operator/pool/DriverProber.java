@@ -77,6 +77,20 @@ public final class DriverProber implements AutoCloseable {
         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(h));
   }
 
+  /**
+   * SessionService on the driver's main port, for a driver of an older version whose control port
+   * serves DriverControl alone (it answers UNIMPLEMENTED there).
+   */
+  public SessionServiceGrpc.SessionServiceBlockingStub sessionsOnMainPort(String ip, String token, String principal) {
+    Metadata h = new Metadata();
+    h.put(PRINCIPAL, principal);
+    ManagedChannel main = channels.computeIfAbsent(ip + ":" + PoolLabels.DRIVER_PORT, a -> NettyChannelBuilder
+        .forAddress(ip, PoolLabels.DRIVER_PORT).usePlaintext().maxInboundMessageSize(MAX_MESSAGE_BYTES)
+        .intercept(counting).build());
+    return ControlTokens.withSessionToken(SessionServiceGrpc.newBlockingStub(main), token)
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(h));
+  }
+
   /** The driver's status, or empty when it does not answer within 2 s. */
   public Optional<StatusResponse> status(String ip, String token) {
     try {
@@ -109,9 +123,11 @@ public final class DriverProber implements AutoCloseable {
     java.util.Set<String> now = listed();
     for (String gone : before) {
       if (!now.contains(gone)) {
-        ManagedChannel ch = channels.remove(gone);
-        if (ch != null) {
-          ch.shutdown();
+        for (String key : new String[] {gone, gone + ":" + PoolLabels.DRIVER_PORT}) {
+          ManagedChannel ch = channels.remove(key);
+          if (ch != null) {
+            ch.shutdown();
+          }
         }
       }
     }

@@ -35,6 +35,9 @@ public final class RevisionHasher {
    */
   public static String revision(DriverSpec driver, String restartedAt) {
     JsonNode tree = normalise(MAPPER.valueToTree(driver));
+    if (tree instanceof ObjectNode o && "Reference".equals(o.path("kind").asText(null))) {
+      o.remove("kind"); // the default kind written out is the same driver: no new revision
+    }
     if (restartedAt != null && !restartedAt.isEmpty()) {
       ObjectNode withRestart = tree == null ? MAPPER.createObjectNode() : ((ObjectNode) tree).deepCopy();
       withRestart.put("restartedAt", restartedAt);

@@ -30,6 +30,8 @@ public final class SparkDriverPods {
   public static final String PLUGIN_IN_POD = "/baton-plugin/baton-spark-plugin.jar";
   public static final String CONNECT_SERVER = "org.apache.spark.sql.connect.service.SparkConnectServer";
   public static final String INTERCEPTOR = "dev.baton.spark.BatonConnectInterceptor";
+  /** The uid and gid of the {@code spark} user of the Apache Spark images. */
+  public static final long SPARK_UID = 185;
   /** The plugin image pools get unless they name one: the operator's BATON_SPARK_PLUGIN_IMAGE. */
   public static final String DEFAULT_PLUGIN_IMAGE = "ghcr.io/baton-dev/baton-spark-plugin:0.1.0";
 
@@ -85,11 +87,17 @@ public final class SparkDriverPods {
         .withImage(pluginImage(driver.getSpark()))
         .withCommand("cp", PLUGIN_IN_IMAGE, PLUGIN_IN_POD)
         .withSecurityContext(base.getSecurityContext())
+        .withNewResources().addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("10m"))
+        .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity("16Mi"))
+        .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("64Mi")).endResources()
         .addToVolumeMounts(new VolumeMountBuilder().withName("baton-plugin").withMountPath("/baton-plugin").build())
         .build();
     return new PodBuilder(reference)
         .editMetadata().addToLabels(PoolLabels.DRIVER_KIND, "spark-connect").endMetadata()
         .editSpec()
+        // The Apache Spark images' own user: Spark (Hadoop's login) needs a uid the image knows.
+        .editSecurityContext().withRunAsUser(SPARK_UID).withRunAsGroup(SPARK_UID).withFsGroup(SPARK_UID)
+        .endSecurityContext()
         .withContainers(spark)
         .withInitContainers(copyPlugin)
         .addToVolumes(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build(),

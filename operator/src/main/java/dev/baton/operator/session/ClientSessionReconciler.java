@@ -230,7 +230,9 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
         target = pickDriver(client, ns, cs.getSpec().getPool(), fromName, moveRevision(pool), null);
       }
       MovePlanner.Facts facts = new MovePlanner.Facts(atFrom.known(), fromDraining, atFrom.info().isPresent(),
-          atFrom.info().map(SessionInfo::getOperationsRunning).orElse(0), target.isPresent(),
+          // A Spark driver finishes its queries after the move: only state changes hold it.
+          atFrom.info().map(i -> i.getOperationsFinishHere() ? i.getStateChangesRunning() : i.getOperationsRunning())
+              .orElse(0), target.isPresent(),
           move != null && move.getTo() != null ? atTo.knownAsTarget() : MovePlanner.Known.GONE,
           atTo.info().filter(i -> i.getState() != SessionState.SESSION_FROZEN).isPresent());
       MovePlanner.Action action = MovePlanner.next(move, facts, Instant.now(), drainTimeout(pool));
@@ -268,7 +270,8 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
         unfreezeLeftover(driver.get(), token, status.getSessionId());
       }
       if (onDriver.isPresent()) {
-        recorded.observe(driver.get().getStatus().getPodIP(), token, onDriver.get());
+        recorded.observe(cs.getMetadata().getUid(), driver.get().getMetadata().getUid(),
+            driver.get().getStatus().getPodIP(), token, onDriver.get());
         status.setPhase(SessionPhase.Bound);
         setReady(status, true, "Open", "open on " + status.getDriverPod()
             + (move != null ? "; waits for a quiet moment to move off its draining driver" : ""));
@@ -319,7 +322,8 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
     }
     Pod pod = target.get();
     String ip = pod.getStatus().getPodIP();
-    Optional<RecordedStates.Recorded> fromRecord = replacing ? recorded.get(status.getSessionId()) : Optional.empty();
+    Optional<RecordedStates.Recorded> fromRecord = replacing ? recorded.get(cs.getMetadata().getUid())
+        : Optional.empty();
     try {
       // Opened there by an earlier try (views and all) and still there: only the record is
       // missing. Not opened again: a driver that began draining since would refuse the open.
@@ -327,8 +331,20 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
           && listings.findFresh(ip, token, status.getSessionId()).isPresent();
       if (!openedBefore && fromRecord.isPresent()) {
         // A Spark driver's session: re-opened from the state its lost driver last recorded.
-        prober.controlStub(ip, token).withDeadlineAfter(60, java.util.concurrent.TimeUnit.SECONDS)
-            .importSession(fromRecord.get().snapshot());
+        try {
+          prober.controlStub(ip, token).withDeadlineAfter(60, java.util.concurrent.TimeUnit.SECONDS)
+              .importSession(fromRecord.get().snapshot());
+        } catch (StatusRuntimeException e) {
+          // Imported by an earlier try that outlived its deadline: fine once it is whole there.
+          boolean whole = e.getStatus().getCode() == Status.Code.ALREADY_EXISTS
+              && listings.findFresh(ip, token, status.getSessionId())
+                  .map(i -> i.getState() != SessionState.SESSION_FROZEN).orElse(false);
+          if (!whole) {
+            throw e.getStatus().getCode() == Status.Code.ALREADY_EXISTS
+                ? Status.UNAVAILABLE.withDescription("its copy on " + pod.getMetadata().getName()
+                    + " is still being rebuilt").asRuntimeException() : e;
+          }
+        }
       } else if (!openedBefore) {
         sessions.open(ip, token, status.getSessionId(), cs.getSpec().getPrincipal(), cs.getSpec().getConfig(),
             cs.getSpec().getViews());
@@ -639,7 +655,7 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
       }
     }
     metrics.session(cs.getMetadata().getNamespace(), cs.getMetadata().getName(), null, null);
-    recorded.forget(sessionId(cs));
+    recorded.forget(cs.getMetadata().getUid());
     return DeleteControl.defaultDelete();
   }
 

@@ -25,7 +25,15 @@ public final class DriverSessions {
 
   private <T> T withSession(String ip, String token, String principal,
       java.util.function.Function<SessionServiceGrpc.SessionServiceBlockingStub, T> call) {
-    return call.apply(prober.sessions(ip, token, principal).withDeadlineAfter(30, TimeUnit.SECONDS));
+    try {
+      return call.apply(prober.sessions(ip, token, principal).withDeadlineAfter(30, TimeUnit.SECONDS));
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() != Status.Code.UNIMPLEMENTED) {
+        throw e;
+      }
+      // A reference driver of an older version serves its session API on the main port only.
+      return call.apply(prober.sessionsOnMainPort(ip, token, principal).withDeadlineAfter(30, TimeUnit.SECONDS));
+    }
   }
 
   /** Opens the session with its id, config and views; an already open session is fine. */

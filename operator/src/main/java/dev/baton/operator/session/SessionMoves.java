@@ -168,13 +168,6 @@ final class SessionMoves {
           + "(OPERATION_STOPPED_FOR_MOVE) and may run them again");
     }
     hook.reached(s.id(), MoveHook.Point.FROZEN);
-    if (snapshot.getNotMovedCount() > 0) {
-      // A Spark driver's session can hold what replay cannot rebuild: said on the session, never dropped silently.
-      String lost = String.join("; ", snapshot.getNotMovedList());
-      Conditions.setStateLost(status, "NotMovable", "moved to " + s.to().getMetadata().getName() + " without: " + lost);
-      s.events().warning(s.cs(), "StateNotMoved", "moving to " + s.to().getMetadata().getName()
-          + ", the session leaves behind what its new driver cannot rebuild: " + lost);
-    }
     status.setMove(status.getMove().at(MoveStep.Importing, s.to().getMetadata().getName()));
     s.writer().write(status);
     try {
@@ -203,6 +196,14 @@ final class SessionMoves {
       }
     }
     hook.reached(s.id(), MoveHook.Point.IMPORTED);
+    if (snapshot.getNotMovedCount() > 0) {
+      // A Spark driver's session can hold what replay cannot rebuild: said on the session once it
+      // is on its new driver, never dropped silently.
+      String lost = String.join("; ", snapshot.getNotMovedList());
+      Conditions.setStateLost(status, "NotMovable", "moved to " + s.to().getMetadata().getName() + " without: " + lost);
+      s.events().warning(s.cs(), "StateNotMoved", "moved to " + s.to().getMetadata().getName()
+          + "; left behind what its new driver cannot rebuild: " + lost);
+    }
     bind(s, status, frozenAt, stopRunning
         ? "; moved at drainTimeout: operations still running were stopped (OPERATION_STOPPED_FOR_MOVE)" : "");
     hook.reached(s.id(), MoveHook.Point.BOUND_WRITTEN);

@@ -89,6 +89,33 @@ class CrdValidationIT {
   }
 
   @Test
+  void aSparkPoolIsAcceptedAndItsInvalidFieldsAreRefusedNamingTheField() throws Exception {
+    cluster.namespace("validation");
+    String spark = """
+        apiVersion: baton.dev/v1alpha1
+        kind: DriverPool
+        metadata: {name: NAME}
+        spec:
+          driver:
+            kind: KIND
+            image: apache/spark:4.3.0
+            spark: SPARK
+        """;
+    var ok = apply(spark.replace("NAME", "lake").replace("KIND", "SparkConnect")
+        .replace("SPARK", "{master: \"local[2]\", conf: {spark.sql.shuffle.partitions: \"8\"}, artifacts: Refused}"));
+    assertThat(ok.exitCode()).as(ok.output()).isZero();
+    var k8sMaster = apply(spark.replace("NAME", "k8s").replace("KIND", "SparkConnect")
+        .replace("SPARK", "{master: \"k8s://https://kubernetes.default.svc\"}"));
+    assertThat(k8sMaster.output()).contains("spec.driver.spark.master");
+    var ownedConf = apply(spark.replace("NAME", "owned").replace("KIND", "SparkConnect")
+        .replace("SPARK", "{conf: {spark.connect.grpc.binding.port: \"1\"}}"));
+    assertThat(ownedConf.output()).contains("spec.driver.spark.conf").contains("the operator sets them");
+    var sparkOnReference = apply(spark.replace("NAME", "mixed").replace("KIND", "Reference")
+        .replace("SPARK", "{master: local}"));
+    assertThat(sparkOnReference.output()).contains("spec.driver").contains("spark applies to kind SparkConnect only");
+  }
+
+  @Test
   void invalidSessionsAreRefusedNamingTheField() throws Exception {
     cluster.namespace("validation");
     String base = Files.readString(EXAMPLES.resolve("clientsession.yaml"));

@@ -45,6 +45,13 @@ class RevisionHasherTest {
     assertThat(RevisionHasher.revision(full)).isEqualTo(GOLDEN_FULL);
     assertThat(RevisionHasher.revision(spec("registry.example/baton-driver:1.0.0"), "2026-11-22T10:00:00Z"))
         .isEqualTo(GOLDEN_RESTARTED);
+    // The driver kind arrived later: writing the default out is the same revision.
+    DriverSpec reference = spec("registry.example/baton-driver:1.0.0");
+    reference.setKind(dev.baton.api.model.DriverKind.Reference);
+    assertThat(RevisionHasher.revision(reference)).isEqualTo(GOLDEN_BARE);
+    DriverSpec spark = spec("registry.example/baton-driver:1.0.0");
+    spark.setKind(dev.baton.api.model.DriverKind.SparkConnect);
+    assertThat(RevisionHasher.revision(spark)).isNotEqualTo(GOLDEN_BARE);
   }
 
   @Test

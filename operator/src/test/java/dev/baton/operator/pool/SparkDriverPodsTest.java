@@ -55,6 +55,8 @@ class SparkDriverPodsTest {
         .contains("BATON_CONTROL_TOKEN", "BATON_SESSION_TOKEN", "BATON_CONTROL_PORT", "SPARK_LOCAL_IP")
         .doesNotContain("BATON_SESSION_THREADS");
     assertThat(driver.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(pod.getSpec().getSecurityContext().getRunAsUser()).as("the Spark images' spark user").isEqualTo(185L);
+    assertThat(pod.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
     assertThat(driver.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
     assertThat(pod.getSpec().getVolumes()).extracting(v -> v.getName()).contains("scratch", "tmp", "baton-plugin");
   }
