@@ -15,20 +15,6 @@ esac
 packages="pyspark==$version pyarrow==26.0.1 pandas==2.3.3 numpy==2.4.6"
 root="${BATON_SPARK_CACHE:-$HOME/.cache/baton/spark}"
 venv="$root/$version-$(echo "$packages" | sha256sum | cut -c1-12)"
-if [ ! -x "$venv/bin/python" ] || [ ! -f "$venv/.complete" ]; then
-  if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
-    if command -v apt-get >/dev/null 2>&1; then
-      apt-get update -qq >&2 && apt-get install -y -qq python3-venv >&2
-    else
-      echo "python3 with the venv module is needed for the Spark driver tests" >&2
-      exit 1
-    fi
-  fi
-  rm -rf "$venv"
-  mkdir -p "$root"
-  python3 -m venv "$venv" >&2
-  # shellcheck disable=SC2086
-  "$venv/bin/pip" install --quiet --disable-pip-version-check $packages >&2
-  touch "$venv/.complete"
-fi
+# shellcheck disable=SC2086
+bash "$(cd "$(dirname "$0")" && pwd)/make-venv.sh" "$venv" $packages
 "$venv/bin/python" -c 'import importlib.util, os; print(os.path.dirname(importlib.util.find_spec("pyspark").origin))'

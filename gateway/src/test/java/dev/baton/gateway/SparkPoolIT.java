@@ -178,9 +178,7 @@ class SparkPoolIT {
     Path control = Files.createTempDirectory("spark-query-move");
     PySpark.Running script = PySpark.start("spark_query_across_move.py", pyspark.trust(), pyspark.url(analyst, null),
         control.toString());
-    String line = script.awaitLine("SESSION ", Duration.ofMinutes(2));
-    String id = line.substring(line.indexOf("SESSION ") + "SESSION ".length()).strip();
-    script.awaitLine("READY", Duration.ofMinutes(1));
+    String id = sessionOf(script);
     ClientSession cs = cluster.client().resources(ClientSession.class).inNamespace(NS).withName("sc-" + id).get();
     String from = cs.getStatus().getDriverPod();
     Pod fromPod = cluster.client().pods().inNamespace(NS).withName(from).get();
@@ -227,9 +225,7 @@ class SparkPoolIT {
     Path control = Files.createTempDirectory("spark-driver-lost");
     PySpark.Running script = PySpark.start("spark_driver_lost.py", pyspark.trust(), pyspark.url(analyst, null),
         control.toString());
-    String line = script.awaitLine("SESSION ", Duration.ofMinutes(2));
-    String id = line.substring(line.indexOf("SESSION ") + "SESSION ".length()).strip();
-    script.awaitLine("READY", Duration.ofMinutes(1));
+    String id = sessionOf(script);
     ClientSession cs = cluster.client().resources(ClientSession.class).inNamespace(NS).withName("sc-" + id).get();
     String victim = cs.getStatus().getDriverPod();
     // The operator records the session's state when it looks at it; a change to the object makes it look now.
@@ -265,6 +261,13 @@ class SparkPoolIT {
     PySpark.Result r = script.finish(Duration.ofMinutes(2));
     assertThat(r.exitCode()).as(r.summary()).isZero();
     assertThat(r.output()).contains("PASSED");
+  }
+
+  /** The session id a script prints ("SESSION <id>"), once it says READY. */
+  private static String sessionOf(PySpark.Running script) throws InterruptedException {
+    String line = script.awaitLine("SESSION ", Duration.ofMinutes(2));
+    script.awaitLine("READY", Duration.ofMinutes(1));
+    return line.substring(line.indexOf("SESSION ") + "SESSION ".length()).strip();
   }
 
   /** ReattachExecute calls the gateway completed with OK, from its metrics. */
