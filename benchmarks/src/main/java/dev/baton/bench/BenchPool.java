@@ -81,8 +81,18 @@ final class BenchPool implements AutoCloseable {
 
   /** Waits (up to 10 minutes) until the pool's status satisfies {@code condition}. */
   void await(Predicate<DriverPool> condition) {
-    admin.resources(DriverPool.class).inNamespace(NS).withName("bench").waitUntilCondition(p -> p != null
+    await("bench", condition);
+  }
+
+  /** Waits (up to 10 minutes) until the status of the namespace's pool {@code name} satisfies {@code condition}. */
+  void await(String name, Predicate<DriverPool> condition) {
+    admin.resources(DriverPool.class).inNamespace(NS).withName(name).waitUntilCondition(p -> p != null
         && p.getStatus() != null && condition.test(p), 600, TimeUnit.SECONDS);
+  }
+
+  /** Applies manifests with kubectl, as a user would. */
+  void apply(String manifests) throws Exception {
+    check(plane.kubectlApply(manifests));
   }
 
   private static void check(ControlPlane.KubectlResult r) {

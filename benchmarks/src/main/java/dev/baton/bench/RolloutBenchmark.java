@@ -6,6 +6,7 @@ import dev.baton.api.model.UpgradeStrategy;
 import dev.baton.client.Baton;
 import dev.baton.client.Session;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,12 +15,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * A driver upgrade as clients see it, on a real control plane with the local node: the same
  * clients calling the same sessions through the gateway during (a) a RollingHandoff upgrade and
- * (b) what a Spark Connect user gets today when its server is replaced: drivers replaced with no
- * handoff (strategy Recreate), sessions lost and set up again by the client. Prints failed calls,
- * the pause of each session (its slowest call during the upgrade, a failure and the set-up after
- * it included), sessions moved per second and the time to complete, side by side.
+ * (b) drivers replaced with no handoff (strategy Recreate), sessions lost and set up again by the
+ * client; then the Spark column: unmodified PySpark clients during (c) a Spark 4.2.1 to 4.3.0
+ * upgrade of a pool of Spark Connect drivers and (d) the same upgrade as a restart of a plain
+ * Spark Connect server, what Spark Connect users do today (sessions lost, set up again by the
+ * client). Prints failed calls, the pause of each session (its slowest call during the upgrade, a
+ * failure and the set-up after it included), sessions moved per second and the time to complete,
+ * side by side.
  *
- * <p>Usage: {@code ./bench rollout [sessions] [client threads]} (defaults 24 and 8).
+ * <p>Usage: {@code ./bench rollout [sessions] [client threads] [pyspark sessions]} (defaults 24, 8
+ * and 4; 0 PySpark sessions leaves the Spark column out).
  */
 public final class RolloutBenchmark {
   private static final String NS = BenchPool.NS;
@@ -27,31 +32,74 @@ public final class RolloutBenchmark {
   public static void main(String[] args) throws Exception {
     int sessionCount = args.length > 0 ? Integer.parseInt(args[0]) : 24;
     int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+    int sparkClients = args.length > 2 ? Integer.parseInt(args[2]) : 4;
+    List<String> names = new ArrayList<>(List.of("(a) RollingHandoff", "(b) replaced without handoff (Recreate)"));
+    List<Result> results = new ArrayList<>();
     try (BenchPool pool = BenchPool.start(3)) {
       pool.await(p -> p.getStatus().getConditions().stream()
           .anyMatch(c -> c.getType().equals("RolloutComplete") && c.getStatus().equals("True")));
-      Result handoff = upgrade(pool, sessionCount, threads, UpgradeStrategy.RollingHandoff, "1.1.0");
-      Result replaced = upgrade(pool, sessionCount, threads, UpgradeStrategy.Recreate, "1.2.0");
-      System.out.printf("sessions %d, client threads %d, 3 drivers upgraded%n", sessionCount, threads);
-      System.out.printf("%-48s %8s %8s %8s %8s%n", "per-session pause during the upgrade, ms", "sessions", "p50",
-          "p99", "max");
-      Latencies.row("(a) RollingHandoff", handoff.pauses);
-      Latencies.row("(b) replaced without handoff (Recreate)", replaced.pauses);
-      System.out.printf("%-48s %12s %12s%n", "", "(a) handoff", "(b) replaced");
-      System.out.printf("%-48s %12d %12d%n", "failed calls", handoff.failed, replaced.failed);
-      System.out.printf("%-48s %12d %12d%n", "sessions whose state was lost", handoff.lost, replaced.lost);
-      System.out.printf("%-48s %12d %12d%n", "sessions handed over with their state", handoff.moved, replaced.moved);
-      System.out.printf("%-48s %12.1f %12.1f%n", "time to complete, s", handoff.seconds, replaced.seconds);
-      System.out.printf("%-48s %12.2f %12.2f%n", "sessions handed over per second", handoff.moved / handoff.seconds,
-          replaced.moved / replaced.seconds);
-      System.out.printf("ratio of pauses (a)/(b): p50 %.2fx, max %.2fx%n",
-          Latencies.pct(handoff.pauses, 50) / (double) Math.max(1, Latencies.pct(replaced.pauses, 50)),
-          Latencies.max(handoff.pauses) / (double) Math.max(1, Latencies.max(replaced.pauses)));
+      results.add(upgrade(pool, sessionCount, threads, UpgradeStrategy.RollingHandoff, "1.1.0"));
+      results.add(upgrade(pool, sessionCount, threads, UpgradeStrategy.Recreate, "1.2.0"));
+      if (sparkClients > 0) {
+        results.add(SparkRollouts.handoff(pool, sparkClients));
+        names.add("(c) Spark " + SparkRollouts.OLD_SPARK + " -> " + SparkRollouts.NEW_SPARK + ", Baton pool");
+      }
+    }
+    if (sparkClients > 0) {
+      results.add(SparkRollouts.restart(sparkClients, Path.of("target/bench")));
+      names.add("(d) Spark server restarted as " + SparkRollouts.NEW_SPARK + " (no Baton)");
+    }
+    System.out.printf("reference drivers: %d SDK sessions, %d client threads, 3 drivers upgraded%n", sessionCount,
+        threads);
+    if (sparkClients > 0) {
+      System.out.printf("Spark: %d PySpark sessions; (c) 2 Spark Connect drivers upgraded, through the gateway; "
+          + "(d) one Spark Connect server, direct%n", sparkClients);
+    }
+    System.out.printf("%-48s %8s %8s %8s %8s%n", "per-session pause during the upgrade, ms", "sessions", "p50",
+        "p99", "max");
+    for (int i = 0; i < results.size(); i++) {
+      Latencies.row(names.get(i), results.get(i).pauses);
+    }
+    String[] columns = {"(a) handoff", "(b) replaced", "(c) Spark", "(d) restart"};
+    StringBuilder head = new StringBuilder(String.format("%-40s", ""));
+    for (int i = 0; i < results.size(); i++) {
+      head.append(String.format(" %12s", columns[i]));
+    }
+    System.out.println(head);
+    row("failed calls", results, r -> String.format("%12d", r.failed));
+    row("sessions whose state was lost", results, r -> String.format("%12d", r.lost));
+    row("sessions handed over with their state", results, r -> String.format("%12d", r.moved));
+    row("time to complete, s", results, r -> String.format("%12.1f", r.seconds));
+    row("sessions handed over per second", results, r -> String.format("%12.2f", r.moved / r.seconds));
+    System.out.printf("ratio of pauses (a)/(b): p50 %.2fx, max %.2fx%n", ratio(results.get(0), results.get(1), 50),
+        maxRatio(results.get(0), results.get(1)));
+    if (sparkClients > 0) {
+      System.out.printf("ratio of pauses (c)/(d): p50 %.2fx, max %.2fx%n", ratio(results.get(2), results.get(3), 50),
+          maxRatio(results.get(2), results.get(3)));
+    }
+    for (int i = 0; i < results.size(); i++) {
+      for (String e : results.get(i).errors) {
+        System.out.println(columns[i] + " " + e);
+      }
     }
   }
 
+  private static void row(String name, List<Result> results, java.util.function.Function<Result, String> cell) {
+    StringBuilder line = new StringBuilder(String.format("%-40s", name));
+    results.forEach(r -> line.append(' ').append(cell.apply(r)));
+    System.out.println(line);
+  }
 
-  private record Result(long[] pauses, int failed, int lost, int moved, double seconds) {}
+  private static double ratio(Result a, Result b, int pct) {
+    return Latencies.pct(a.pauses, pct) / (double) Math.max(1, Latencies.pct(b.pauses, pct));
+  }
+
+  private static double maxRatio(Result a, Result b) {
+    return Latencies.max(a.pauses) / (double) Math.max(1, Latencies.max(b.pauses));
+  }
+
+  /** One upgrade as its clients saw it; {@code errors}: the failures the clients printed. */
+  record Result(long[] pauses, int failed, int lost, int moved, double seconds, List<String> errors) {}
 
   private static Result upgrade(BenchPool pool, int sessionCount, int threads,
       UpgradeStrategy strategy, String version) throws Exception {
@@ -94,7 +142,7 @@ public final class RolloutBenchmark {
     for (Session s : sessions) {
       s.close();
     }
-    return new Result(pauses, clients.failures.size(), clients.lost.size(), moved, (end - begin) / 1e9);
+    return new Result(pauses, clients.failures.size(), clients.lost.size(), moved, (end - begin) / 1e9, List.of());
   }
 
   private static Map<String, Integer> migrations(KubernetesClient admin) {

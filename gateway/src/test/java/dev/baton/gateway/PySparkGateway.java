@@ -1,6 +1,7 @@
 package dev.baton.gateway;
 
 import dev.baton.e2e.junit.KubeTestCluster;
+import dev.baton.e2e.tls.LocalhostCertificates;
 import dev.baton.operator.pool.ControlTokens;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
@@ -31,7 +32,7 @@ final class PySparkGateway implements AutoCloseable {
 
   /** Creates the pool's TLS Secret {@code tlsSecret} (a certificate for localhost, serial 1). */
   static PySparkGateway withCertificate(KubeTestCluster cluster, String namespace, String tlsSecret) throws Exception {
-    TestCertificates.Issued cert = TestCertificates.localhost(1);
+    LocalhostCertificates.Issued cert = LocalhostCertificates.localhost(1);
     Path ca = Files.createTempFile("gateway-ca", ".pem");
     Files.writeString(ca, cert.certPem());
     cluster.client().secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata()

@@ -6,6 +6,7 @@ import dev.baton.api.model.ClientSession;
 import dev.baton.api.model.DriverPool;
 import dev.baton.api.model.SessionPhase;
 import dev.baton.e2e.junit.KubeTestCluster;
+import dev.baton.e2e.tls.LocalhostCertificates;
 import dev.baton.e2e.python.PySpark;
 import dev.baton.operator.BatonOperator;
 import dev.baton.operator.session.MoveHook;
@@ -151,7 +152,7 @@ class SparkConnectGatewayIT {
   @Order(3)
   void aRenewedCertificateIsServedWithoutARestart() throws Exception {
     assertThat(servedSerial()).isEqualTo(BigInteger.ONE);
-    TestCertificates.Issued renewed = TestCertificates.localhost(2);
+    LocalhostCertificates.Issued renewed = LocalhostCertificates.localhost(2);
     cluster.client().secrets().inNamespace(NS).withName("spark-tls").edit(s -> {
       s.setData(null);
       s.setStringData(Map.of("tls.crt", renewed.certPem(), "tls.key", renewed.keyPem()));

@@ -1,4 +1,4 @@
-package dev.baton.gateway;
+package dev.baton.e2e.tls;
 
 import java.io.StringWriter;
 import java.math.BigInteger;
@@ -17,14 +17,15 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-/** Self-signed certificates for a gateway at localhost, as PEM, the key in PKCS#8. */
-final class TestCertificates {
+/** Self-signed certificates for a gateway at localhost (tests and benchmarks), as PEM, the key in PKCS#8. */
+public final class LocalhostCertificates {
   /** A certificate, its key, and its serial number (to tell two apart). */
-  record Issued(String certPem, String keyPem, BigInteger serial) {}
+  public record Issued(String certPem, String keyPem, BigInteger serial) {}
 
-  private TestCertificates() {}
+  private LocalhostCertificates() {}
 
-  static Issued localhost(long serial) throws Exception {
+  /** A new RSA key and a certificate for localhost and 127.0.0.1, valid for a day, with serial {@code serial}. */
+  public static Issued localhost(long serial) throws Exception {
     KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
     gen.initialize(2048);
     KeyPair pair = gen.generateKeyPair();
