@@ -9,6 +9,7 @@ import dev.baton.e2e.junit.KubeTestCluster;
 import dev.baton.e2e.python.PySpark;
 import dev.baton.e2e.python.SparkHomes;
 import dev.baton.operator.BatonOperator;
+import dev.baton.operator.session.RecordedStates;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
@@ -228,24 +229,17 @@ class SparkPoolIT {
     String id = sessionOf(script);
     ClientSession cs = cluster.client().resources(ClientSession.class).inNamespace(NS).withName("sc-" + id).get();
     String victim = cs.getStatus().getDriverPod();
-    // The operator records the session's state when it looks at it; a change to the object makes it look now.
-    cluster.client().resources(ClientSession.class).inNamespace(NS).withName("sc-" + id)
-        .edit(c -> {
-          Map<String, String> annotations = new HashMap<>(c.getMetadata().getAnnotations() == null ? Map.of()
-              : c.getMetadata().getAnnotations());
-          annotations.put("test.baton.dev/look", "now");
-          c.getMetadata().setAnnotations(annotations);
-          return c;
-        });
-    String uid = cs.getMetadata().getUid();
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (operator.recordedStates().get(uid).map(r -> r.snapshot().getSparkReplayCount()).orElse(0) < 3
-        && System.nanoTime() < deadline) {
-      Thread.sleep(200);
-    }
-    assertThat(operator.recordedStates().get(uid)).as("the state the operator recorded").hasValueSatisfying(
-        r -> assertThat(r.snapshot().getSparkReplayList()).extracting(s -> s.getSummary()).contains(
-            "SET spark.baton.survivor", "SQL: CREATE OR REPLACE TEMP VIEW numbers AS SELECT id FROM range(100)"));
+    // The driver streams the session's state to the operator as it changes: a change made once
+    // the operator holds a record arrives by the stream, nothing changing the ClientSession.
+    String key = RecordedStates.key(NS, POOL, cs.getSpec().getPrincipal(), id);
+    awaitRecord(key, victim, "SQL: CREATE OR REPLACE TEMP VIEW numbers AS SELECT id FROM range(100)");
+    Files.createFile(control.resolve("more"));
+    script.awaitLine("CHANGED", Duration.ofSeconds(30));
+    RecordedStates.Recorded streamed = awaitRecord(key, victim, "SET spark.baton.later");
+    assertThat(streamed.streamed()).as("delivered by the driver's stream").isTrue();
+    assertThat(streamed.snapshot().getSparkReplayList()).extracting(s -> s.getSummary()).contains(
+        "SET spark.baton.survivor", "SQL: CREATE OR REPLACE TEMP VIEW numbers AS SELECT id FROM range(100)",
+        "SQL: CREATE OR REPLACE TEMP VIEW later AS SELECT 7 AS seven");
     ProcessHandle driver = cluster.containerProcess(NS, victim, "driver").orElseThrow();
     driver.descendants().forEach(ProcessHandle::destroyForcibly);
     driver.destroyForcibly(); // SIGKILL
@@ -261,6 +255,21 @@ class SparkPoolIT {
     PySpark.Result r = script.finish(Duration.ofMinutes(2));
     assertThat(r.exitCode()).as(r.summary()).isZero();
     assertThat(r.output()).contains("PASSED");
+  }
+
+  /** The operator's record of session {@code key} from {@code driver} once it has a step named {@code step} (20 s). */
+  private static RecordedStates.Recorded awaitRecord(String key, String driver, String step)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (System.nanoTime() < deadline) {
+      var r = operator.recordedStates().get(key, driver);
+      if (r.isPresent() && r.get().snapshot().getSparkReplayList().stream().anyMatch(s -> s.getSummary().equals(step))) {
+        return r.get();
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("no record of " + key + " from " + driver + " with step '" + step + "': "
+        + operator.recordedStates().get(key, driver));
   }
 
   /** The session id a script prints ("SESSION <id>"), once it says READY. */

@@ -132,6 +132,7 @@ public final class BatonOperator implements AutoCloseable {
   public void close() {
     operator.stop();
     cordoned.close();
+    sessionReconciler.recordedStates().close();
     prober.close();
   }
 }

@@ -13,6 +13,7 @@ import dev.baton.proto.v1.ReleaseSessionRequest;
 import dev.baton.proto.v1.ReleaseSessionResponse;
 import dev.baton.proto.v1.SessionInfo;
 import dev.baton.proto.v1.SessionSnapshot;
+import dev.baton.proto.v1.SessionStateUpdate;
 import dev.baton.proto.v1.SessionState;
 import dev.baton.proto.v1.SetTokensRequest;
 import dev.baton.proto.v1.SetTokensResponse;
@@ -20,8 +21,10 @@ import dev.baton.proto.v1.StatusRequest;
 import dev.baton.proto.v1.StatusResponse;
 import dev.baton.proto.v1.UnfreezeSessionRequest;
 import dev.baton.proto.v1.UnfreezeSessionResponse;
+import dev.baton.proto.v1.WatchSessionStatesRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Instant;
 import java.util.concurrent.Callable;
@@ -31,7 +34,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * baton.v1 DriverControl for a Spark Connect server: status and load, drain, the session list,
- * and a session's move (export with freeze, import by replay, unfreeze, release with a tombstone).
+ * a session's move (export with freeze, import by replay, unfreeze, release with a tombstone), and
+ * the stream of each session's recorded state to the operator.
  */
 final class ControlService extends DriverControlGrpc.DriverControlImplBase {
   private static final Logger LOG = LoggerFactory.getLogger(ControlService.class);
@@ -41,9 +45,13 @@ final class ControlService extends DriverControlGrpc.DriverControlImplBase {
   static final long TOMBSTONE_MILLIS = TimeUnit.MINUTES.toMillis(10);
 
   private final PluginRuntime runtime;
+  private final StateFeed feed;
 
   ControlService(PluginRuntime runtime) {
     this.runtime = runtime;
+    this.feed = new StateFeed(runtime.sessions(), this::snapshot);
+    runtime.timers().scheduleWithFixedDelay(feed::send, StateFeed.PERIOD_MILLIS, StateFeed.PERIOD_MILLIS,
+        TimeUnit.MILLISECONDS);
   }
 
   private StatusResponse status() {
@@ -120,18 +128,31 @@ final class ControlService extends DriverControlGrpc.DriverControlImplBase {
         throw new IllegalStateException("session " + s.sessionId() + " has a call in flight that changes its "
             + "state (config, a view, a command); export again once it ends");
       }
-      SessionSnapshot.Builder out = SessionSnapshot.newBuilder().setFormatVersion(SNAPSHOT_FORMAT)
-          .setSessionId(s.sessionId()).setPrincipal(s.userId()).setOpenedAt(timestamp(s.openedAt()))
-          .setExportedBy("spark " + runtime.settings().version())
-          .setSparkServerSideSessionId(s.clientServerSideId())
-          .addAllSparkReplay(s.journal().steps()).addAllNotMoved(s.journal().notMoved());
+      SessionSnapshot out = snapshot(s);
       if (req.getFreeze()) {
         LOG.info("session {} frozen and exported: {} steps, {} not movable{}", s.sessionId(),
             out.getSparkReplayCount(), out.getNotMovedCount(),
             s.operationsRunning() > 0 ? ", " + s.operationsRunning() + " queries finishing here" : "");
       }
-      return out.build();
+      return out;
     });
+  }
+
+  /** The session's state as an export returns it: its replay journal and what cannot move. */
+  SessionSnapshot snapshot(TrackedSession s) {
+    return SessionSnapshot.newBuilder().setFormatVersion(SNAPSHOT_FORMAT)
+        .setSessionId(s.sessionId()).setPrincipal(s.userId()).setOpenedAt(timestamp(s.openedAt()))
+        .setExportedBy("spark " + runtime.settings().version())
+        .setSparkServerSideSessionId(s.clientServerSideId())
+        .addAllSparkReplay(s.journal().steps()).addAllNotMoved(s.journal().notMoved())
+        .build();
+  }
+
+  @Override
+  public void watchSessionStates(WatchSessionStatesRequest req, StreamObserver<SessionStateUpdate> obs) {
+    String presented = CallerTokenInterceptor.PRESENTED_CONTROL_TOKEN.get();
+    feed.watch((ServerCallStreamObserver<SessionStateUpdate>) obs,
+        () -> !runtime.tokens().controlRequired() || runtime.tokens().acceptsControl(presented));
   }
 
   @Override

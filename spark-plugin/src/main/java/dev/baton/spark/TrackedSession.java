@@ -3,6 +3,7 @@ package dev.baton.spark;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One Spark Connect session as the plugin sees it: who owns it, its replay journal, its running
@@ -44,6 +45,9 @@ public final class TrackedSession {
     }
   }
 
+  /** Copies of sessions made in this process, for {@link #stateVersion}. */
+  private static final AtomicLong COPIES = new AtomicLong();
+
   private final String sessionId;
   private final String userId;
   private final Instant openedAt;
@@ -58,6 +62,8 @@ public final class TrackedSession {
   /** The id this server's Spark session has; null until a response carried it. */
   private String localServerSideId;
   private long idChanges;
+  /** This copy's number in this process, for {@link #stateVersion}. */
+  private final long copy = COPIES.incrementAndGet();
 
   TrackedSession(String sessionId, String userId, Instant now) {
     this.sessionId = sessionId;
@@ -255,9 +261,13 @@ public final class TrackedSession {
     return localServerSideId == null ? "" : localServerSideId;
   }
 
-  /** Grows whenever what an export returns changes: the journal, or the id the client sees. */
+  /**
+   * Grows whenever what an export returns changes: the journal, or the id the client sees. A copy
+   * of the session made later in this process (moved away and back) starts above every earlier
+   * copy's versions: the copy's number in the high 32 bits.
+   */
   public synchronized long stateVersion() {
-    return journal.version() + idChanges;
+    return (copy << 32) + journal.version() + idChanges;
   }
 
   /** The id the client has seen, or "" if none yet. */

@@ -53,6 +53,9 @@ public final class DriverProber implements AutoCloseable {
   private ManagedChannel channel(String ip) {
     return channels.computeIfAbsent(ip, a -> NettyChannelBuilder
         .forAddress(ip, PoolLabels.CONTROL_PORT).usePlaintext().maxInboundMessageSize(MAX_MESSAGE_BYTES)
+        // A state stream idles between changes: pings (while it is open, no more often than
+        // servers permit by default) find a driver that went away without closing it.
+        .keepAliveTime(6, TimeUnit.MINUTES).keepAliveTimeout(20, TimeUnit.SECONDS)
         .intercept(counting).build());
   }
 
@@ -64,6 +67,11 @@ public final class DriverProber implements AutoCloseable {
   /** DriverControl of the driver at {@code ip}, presenting its pool's control token. */
   public DriverControlGrpc.DriverControlBlockingStub stub(String ip, String token) {
     return ControlTokens.withToken(DriverControlGrpc.newBlockingStub(channel(ip)), token);
+  }
+
+  /** DriverControl of the driver at {@code ip} for streaming calls, presenting its pool's control token. */
+  public DriverControlGrpc.DriverControlStub asyncStub(String ip, String token) {
+    return ControlTokens.withToken(DriverControlGrpc.newStub(channel(ip)), token);
   }
 
   /**

@@ -90,6 +90,11 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
     this.recorded = new RecordedStates(prober);
   }
 
+  private static String recordKey(ClientSession cs) {
+    return RecordedStates.key(cs.getMetadata().getNamespace(), cs.getSpec().getPool(), cs.getSpec().getPrincipal(),
+        sessionId(cs));
+  }
+
   /** The state Spark drivers last recorded for their sessions (what a lost driver's sessions re-open from). */
   public RecordedStates recordedStates() {
     return recorded;
@@ -241,6 +246,15 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
         SessionMoves.Outcome outcome = moves.act(action,
             new SessionMoves.Subject(cs, token, from.orElse(null), toPod, events, writer), status);
         if (outcome == SessionMoves.Outcome.DONE) {
+          if (toPod != null && !toPod.getMetadata().getName().equals(from.map(p -> p.getMetadata().getName())
+              .orElse(null)) && toPod.getMetadata().getName().equals(status.getDriverPod())
+              && PoolLabels.SPARK_CONNECT_KIND.equals(toPod.getMetadata().getLabels().get(PoolLabels.DRIVER_KIND))) {
+            // Moved to a Spark driver: its state is what the old one recorded (it was frozen) until
+            // the new one streams its own.
+            recorded.moved(recordKey(cs), from.map(p -> p.getMetadata().getName()).orElse(null),
+                cs.getMetadata().getNamespace(), cs.getSpec().getPool(), toPod.getMetadata().getName(),
+                toPod.getStatus().getPodIP(), token);
+          }
           return finish(cs, writer, status);
         }
         return place(client, cs, pool, status, before, events, writer, token);
@@ -270,8 +284,8 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
         unfreezeLeftover(driver.get(), token, status.getSessionId());
       }
       if (onDriver.isPresent()) {
-        recorded.observe(cs.getMetadata().getUid(), driver.get().getMetadata().getUid(),
-            driver.get().getStatus().getPodIP(), token, onDriver.get());
+        recorded.observe(recordKey(cs), cs.getMetadata().getNamespace(), cs.getSpec().getPool(),
+            driver.get().getMetadata().getName(), driver.get().getStatus().getPodIP(), token, onDriver.get());
         status.setPhase(SessionPhase.Bound);
         setReady(status, true, "Open", "open on " + status.getDriverPod()
             + (move != null ? "; waits for a quiet moment to move off its draining driver" : ""));
@@ -285,6 +299,7 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
         if (Duration.between(active, Instant.now()).compareTo(idle) > 0) {
           sessions.close(driver.get().getStatus().getPodIP(), token, status.getSessionId(), cs.getSpec().getPrincipal());
           status.setPhase(SessionPhase.Closed);
+          recorded.forget(recordKey(cs));
           status.setMove(null);
           setReady(status, false, "IdleTimeout", "closed after " + idle + " without a call");
           events.normal(cs, "IdleTimeout", "session closed after " + idle + " without a call");
@@ -322,7 +337,9 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
     }
     Pod pod = target.get();
     String ip = pod.getStatus().getPodIP();
-    Optional<RecordedStates.Recorded> fromRecord = replacing ? recorded.get(cs.getMetadata().getUid())
+    // The state its lost driver last recorded, if the operator holds it, for this session's owner only.
+    Optional<RecordedStates.Recorded> fromRecord = replacing ? recorded.get(recordKey(cs),
+        status.getDriverPod()).filter(r -> r.snapshot().getPrincipal().equals(cs.getSpec().getPrincipal()))
         : Optional.empty();
     try {
       // Opened there by an earlier try (views and all) and still there: only the record is
@@ -368,6 +385,9 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
     }
     listings.placed(ip, status.getSessionId());
     unrecorded.put(status.getSessionId(), ip);
+    if (PoolLabels.SPARK_CONNECT_KIND.equals(pod.getMetadata().getLabels().get(PoolLabels.DRIVER_KIND))) {
+      recorded.follow(recordKey(cs), ns, cs.getSpec().getPool(), pod.getMetadata().getName(), ip, token);
+    }
     String lost = null;
     if (replacing && fromRecord.isPresent()) {
       status.setMigrations(status.getMigrations() + 1);
@@ -655,7 +675,7 @@ public class ClientSessionReconciler implements Reconciler<ClientSession>, Clean
       }
     }
     metrics.session(cs.getMetadata().getNamespace(), cs.getMetadata().getName(), null, null);
-    recorded.forget(cs.getMetadata().getUid());
+    recorded.forget(recordKey(cs));
     return DeleteControl.defaultDelete();
   }
 
