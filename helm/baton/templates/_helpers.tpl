@@ -74,11 +74,12 @@ watchNamespaces is empty, else by a RoleBinding in each listed namespace.
 - apiGroups: ["rbac.authorization.k8s.io"]
   resources: ["roles", "rolebindings"]
   verbs: ["get", "create", "update", "patch", "delete"]
-# A gateway's RoleBinding to ClusterRole baton-gateway needs `bind` on it, not its permissions.
+# A gateway's RoleBinding to ClusterRole baton-gateway, and a Spark pool's to baton-spark-driver
+# (executors as pods), need `bind` on them, not their permissions.
 - apiGroups: ["rbac.authorization.k8s.io"]
   resources: ["clusterroles"]
   verbs: ["bind"]
-  resourceNames: ["baton-gateway"]
+  resourceNames: ["baton-gateway", "baton-spark-driver"]
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]

@@ -27,6 +27,8 @@ public final class PoolLabels {
   public static final String REVISION_COMPONENT = "driver-revision";
   /** Label on a driver pod: which kind of server it runs (absent: the reference driver). */
   public static final String DRIVER_KIND = "baton.dev/driver-kind";
+  /** {@link #DRIVER_KIND} of a driver that runs a Spark Connect server. */
+  public static final String SPARK_CONNECT_KIND = "spark-connect";
   public static final int DRIVER_PORT = 15002;
   /**
    * A driver's second port, the operator's: DriverControl (snapshots up to 512 MiB), the session
@@ -35,6 +37,10 @@ public final class PoolLabels {
   public static final int CONTROL_PORT = 15003;
   /** Name of the driver container's control port. */
   public static final String CONTROL_PORT_NAME = "control";
+  /** A Spark driver's port for its executors (spark.driver.port), when they run as pods. */
+  public static final int SPARK_DRIVER_PORT = 7078;
+  /** A Spark driver's block manager port (spark.driver.blockManager.port), when executors run as pods. */
+  public static final int SPARK_BLOCK_MANAGER_PORT = 7079;
 
   private PoolLabels() {}
 
@@ -45,6 +51,16 @@ public final class PoolLabels {
   /** The pool's gateway pods (selected by its Service). */
   public static Map<String, String> gatewaySelector(String pool) {
     return Map.of(POOL, pool, COMPONENT, "gateway");
+  }
+
+  /** The Spark executors a pool's drivers start as pods (a k8s:// master). */
+  public static Map<String, String> executorSelector(String pool) {
+    return Map.of(POOL, pool, COMPONENT, "spark-executor");
+  }
+
+  /** The ServiceAccount of a Spark pool's drivers whose executors run as pods. */
+  public static String sparkServiceAccount(String pool) {
+    return pool + "-spark";
   }
 
   public static String selectorString(String pool) {

@@ -10,18 +10,29 @@ import java.util.Map;
 /** How a SparkConnect driver runs its Spark Connect server. */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public class SparkSpec {
-  @Size(min = 1, max = 32)
-  @Pattern("^local(\\[(\\*|[1-9][0-9]{0,3})\\])?$")
-  @JsonPropertyDescription("Spark master of each driver: local, local[N] or local[*] (the default): the work runs "
-      + "inside the driver pod. Executors on Kubernetes (k8s://) are not supported yet: they need the pool's "
-      + "ServiceAccount, RBAC and a NetworkPolicy that Baton does not make.")
+  @Size(min = 1, max = 256)
+  @Pattern("^(local(\\[(\\*|[1-9][0-9]{0,3})\\])?|k8s://https://[A-Za-z0-9.-]+(:[0-9]{1,5})?)$")
+  @JsonPropertyDescription("Spark master of each driver: local, local[N] or local[*] (the default), where the "
+      + "work runs inside the driver pod; or k8s://https://<API server>[:port] (in a cluster, "
+      + "k8s://https://kubernetes.default.svc), where each driver starts its executors as pods of the pool's "
+      + "namespace, as ServiceAccount <pool>-spark, which the operator makes and binds to ClusterRole "
+      + "baton-spark-driver. That account can create pods in the namespace, so code a client runs on a driver can "
+      + "too: give such a pool a namespace of its own. Executors run the driver image unless "
+      + "spark.kubernetes.executor.container.image is set.")
   private String master;
 
   @Size(max = 128)
   @ValidationRule(value = "self.all(k, !(k in ['spark.connect.grpc.binding.port', "
-      + "'spark.connect.grpc.interceptor.classes', 'spark.master', 'spark.jars']))",
+      + "'spark.connect.grpc.interceptor.classes', 'spark.master', 'spark.jars', 'spark.driver.host', "
+      + "'spark.driver.port', 'spark.driver.blockManager.port', 'spark.kubernetes.namespace', "
+      + "'spark.kubernetes.driver.pod.name', 'spark.kubernetes.authenticate.driver.serviceAccountName'] "
+      + "|| k.startsWith('spark.kubernetes.executor.label.baton.dev/') "
+      + "|| k == 'spark.kubernetes.executor.label.app.kubernetes.io/component'))",
       message = "may not set spark.connect.grpc.binding.port, spark.connect.grpc.interceptor.classes, "
-          + "spark.master or spark.jars: the operator sets them (use master for the master)",
+          + "spark.master, spark.jars, spark.driver.host, spark.driver.port, spark.driver.blockManager.port, "
+          + "spark.kubernetes.namespace, spark.kubernetes.driver.pod.name, "
+          + "spark.kubernetes.authenticate.driver.serviceAccountName or the executor labels baton.dev/* and "
+          + "app.kubernetes.io/component: the operator sets them (use master for the master)",
       reason = "FieldValueForbidden")
   @JsonPropertyDescription("Spark configuration of each driver's Spark Connect server (at most 128 keys), "
       + "passed as --conf key=value, e.g. spark.executor.memory: 2g.")
@@ -37,6 +48,11 @@ public class SparkSpec {
       + "Allowed (Spark's own behaviour; the default) or Refused (AddArtifacts is PERMISSION_DENIED). Uploaded "
       + "artifacts run in the drivers' JVMs and do not move with a session.")
   private SparkArtifacts artifacts;
+
+  /** Whether this pool's drivers start their executors as pods (a k8s:// master). */
+  public boolean executorsOnKubernetes() {
+    return master != null && master.startsWith("k8s://");
+  }
 
   /** Whether clients may upload artifacts. */
   public enum SparkArtifacts {

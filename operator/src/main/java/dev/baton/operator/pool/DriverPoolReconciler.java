@@ -226,6 +226,7 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
       owned.ensure(PoolObjects.clientService(pool));
       owned.ensure(PoolObjects.endpointSlice(pool, PoolLabels.driversService(name), plan.endpoints()));
       owned.ensure(PoolObjects.networkPolicy(pool, operatorNamespace));
+      ensureSparkExecutorAccess(client, owned, pool, pods);
       ensureGateway(owned, pool);
       prober.retain(ns + "/" + name,
           new HashSet<>(drivers.stream().map(DriverView::ip).filter(java.util.Objects::nonNull).toList()));
@@ -289,6 +290,32 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
   }
 
   /** The gateway, its ServiceAccount and that account's rights; the Deployment last, once it may run. */
+  /**
+   * A Spark pool whose drivers start executors as pods: their account, its binding and the
+   * executors' NetworkPolicy, kept while any driver runs as that account (a rollout away from
+   * a k8s:// master keeps them for the old drivers), removed after (a pool that became a
+   * Reference pool keeps them until it is deleted).
+   */
+  private static void ensureSparkExecutorAccess(KubernetesClient client, OwnedObjects owned, DriverPool pool,
+      List<Pod> pods) {
+    String account = PoolLabels.sparkServiceAccount(pool.getMetadata().getName());
+    boolean used = PoolObjects.executorPods(pool)
+        || pods.stream().anyMatch(p -> account.equals(p.getSpec().getServiceAccountName()));
+    var binding = PoolObjects.sparkRoleBinding(pool);
+    var policy = PoolObjects.executorNetworkPolicy(pool);
+    var serviceAccount = PoolObjects.sparkServiceAccount(pool);
+    if (used) {
+      owned.ensure(serviceAccount);
+      owned.ensure(binding);
+      owned.ensure(policy);
+    } else if (pool.getSpec().getDriver().runsSpark() && client.resource(binding).get() != null) {
+      // The binding last: while it is there, the next reconcile finishes the job.
+      client.resource(policy).delete();
+      client.resource(serviceAccount).delete();
+      client.resource(binding).delete();
+    }
+  }
+
   private void ensureGateway(OwnedObjects owned, DriverPool pool) {
     owned.ensure(GatewayObjects.serviceAccount(pool));
     owned.ensure(GatewayObjects.sessionsBinding(pool));

@@ -11,10 +11,14 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import java.util.List;
 import java.util.Map;
 
@@ -24,6 +28,8 @@ import java.util.Map;
  */
 public final class PoolObjects {
   public static final String SLICE_MANAGER = "baton-operator";
+  /** The ClusterRole a Spark pool's account is bound to when its executors run as pods. */
+  public static final String SPARK_DRIVER_ROLE = "baton-spark-driver";
 
   private PoolObjects() {}
 
@@ -125,6 +131,63 @@ public final class PoolObjects {
         .addToMatchLabels("app.kubernetes.io/name", "baton-operator").endPodSelector().endFrom()
         .addNewPort().withProtocol("TCP").withPort(new IntOrString(PoolLabels.CONTROL_PORT)).endPort()
         .endIngress()
+        // A Spark pool whose executors run as pods: its executors call their driver back.
+        .addAllToIngress(executorPods(pool) ? List.of(new io.fabric8.kubernetes.api.model.networking.v1
+            .NetworkPolicyIngressRuleBuilder()
+            .addNewFrom().withNewPodSelector().withMatchLabels(PoolLabels.executorSelector(name)).endPodSelector()
+            .endFrom()
+            .addNewPort().withProtocol("TCP").withPort(new IntOrString(PoolLabels.SPARK_DRIVER_PORT)).endPort()
+            .addNewPort().withProtocol("TCP").withPort(new IntOrString(PoolLabels.SPARK_BLOCK_MANAGER_PORT)).endPort()
+            .build()) : List.of())
         .endSpec().build();
+  }
+
+  /** Whether the pool's drivers start their Spark executors as pods (a k8s:// master). */
+  public static boolean executorPods(DriverPool pool) {
+    var driver = pool.getSpec().getDriver();
+    return driver.runsSpark() && driver.getSpark() != null && driver.getSpark().executorsOnKubernetes();
+  }
+
+  /**
+   * {@code <pool>-spark-executors}: a Spark pool's executors take connections only from the pool's
+   * drivers and from each other (shuffle and block transfers).
+   */
+  public static NetworkPolicy executorNetworkPolicy(DriverPool pool) {
+    String name = pool.getMetadata().getName();
+    return new NetworkPolicyBuilder().withNewMetadata().withName(name + "-spark-executors")
+        .withNamespace(pool.getMetadata().getNamespace()).withLabels(labels(pool, "spark-executor"))
+        .withOwnerReferences(owner(pool)).endMetadata()
+        .withNewSpec()
+        .withNewPodSelector().withMatchLabels(PoolLabels.executorSelector(name)).endPodSelector()
+        .withPolicyTypes("Ingress")
+        .addNewIngress()
+        .addNewFrom().withNewPodSelector().withMatchLabels(PoolLabels.driverSelector(name)).endPodSelector().endFrom()
+        .addNewFrom().withNewPodSelector().withMatchLabels(PoolLabels.executorSelector(name)).endPodSelector().endFrom()
+        .endIngress()
+        .endSpec().build();
+  }
+
+  /** {@code <pool>-spark}: the account a Spark pool's drivers start their executor pods as. */
+  public static ServiceAccount sparkServiceAccount(DriverPool pool) {
+    String name = pool.getMetadata().getName();
+    return new ServiceAccountBuilder().withNewMetadata().withName(PoolLabels.sparkServiceAccount(name))
+        .withNamespace(pool.getMetadata().getNamespace()).withLabels(labels(pool, "driver"))
+        .withOwnerReferences(owner(pool)).endMetadata().build();
+  }
+
+  /**
+   * {@code <pool>-spark}: binds the pool's Spark account, in the pool's namespace only, to
+   * ClusterRole {@value #SPARK_DRIVER_ROLE} (installed with the operator): what Spark needs to run
+   * executors as pods (pods, services, config maps, volume claims).
+   */
+  public static RoleBinding sparkRoleBinding(DriverPool pool) {
+    String name = pool.getMetadata().getName();
+    return new RoleBindingBuilder().withNewMetadata().withName(PoolLabels.sparkServiceAccount(name))
+        .withNamespace(pool.getMetadata().getNamespace()).withLabels(labels(pool, "driver"))
+        .withOwnerReferences(owner(pool)).endMetadata()
+        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole")
+        .withName(SPARK_DRIVER_ROLE).endRoleRef()
+        .addNewSubject().withKind("ServiceAccount").withName(PoolLabels.sparkServiceAccount(name))
+        .withNamespace(pool.getMetadata().getNamespace()).endSubject().build();
   }
 }

@@ -47,6 +47,17 @@ public final class SparkDriverPods {
 
   /** spark-submit's arguments: Spark's Connect server, the plugin, the ports, then the pool's conf. */
   static List<String> submitArgs(SparkSpec spark) {
+    return submitArgs(spark, null, null, null);
+  }
+
+  /**
+   * As above, for a driver of pool {@code pool} in {@code namespace} running {@code image}: with a
+   * k8s:// master, the conf that lets it start its executors as pods of the namespace, as the
+   * pool's Spark ServiceAccount, labelled as the pool's executors (its NetworkPolicies admit them),
+   * owned by the driver pod (they go with it), calling back to the pod's address on fixed ports.
+   * {@code $(POD_NAME)} and {@code $(POD_IP)} are the pod's own variables, expanded by the kubelet.
+   */
+  static List<String> submitArgs(SparkSpec spark, String pool, String namespace, String image) {
     List<String> args = new ArrayList<>(List.of("--class", CONNECT_SERVER,
         "--master", spark == null || spark.getMaster() == null ? "local[*]" : spark.getMaster(),
         "--jars", PLUGIN_IN_POD,
@@ -55,6 +66,23 @@ public final class SparkDriverPods {
         // Spark writes scratch files and a local warehouse: both on the pod's scratch volume.
         "--conf", "spark.local.dir=/scratch/spark-local",
         "--conf", "spark.sql.warehouse.dir=/scratch/warehouse"));
+    if (spark != null && spark.executorsOnKubernetes() && pool != null) {
+      Map<String, String> k8s = new java.util.LinkedHashMap<>();
+      k8s.put("spark.kubernetes.namespace", namespace);
+      k8s.put("spark.kubernetes.driver.pod.name", "$(POD_NAME)");
+      k8s.put("spark.kubernetes.authenticate.driver.serviceAccountName", PoolLabels.sparkServiceAccount(pool));
+      k8s.put("spark.driver.host", "$(POD_IP)");
+      k8s.put("spark.driver.port", String.valueOf(PoolLabels.SPARK_DRIVER_PORT));
+      k8s.put("spark.driver.blockManager.port", String.valueOf(PoolLabels.SPARK_BLOCK_MANAGER_PORT));
+      // The executors' image unless the pool's conf (which comes after) names one: the driver's own.
+      k8s.put("spark.kubernetes.container.image", image);
+      new TreeMap<>(PoolLabels.executorSelector(pool))
+          .forEach((k, v) -> k8s.put("spark.kubernetes.executor.label." + k, v));
+      k8s.forEach((k, v) -> {
+        args.add("--conf");
+        args.add(k + "=" + v);
+      });
+    }
     Map<String, String> conf = spark == null || spark.getConf() == null ? Map.of() : new TreeMap<>(spark.getConf());
     conf.forEach((k, v) -> {
       args.add("--conf");
@@ -66,9 +94,16 @@ public final class SparkDriverPods {
   /** Turns the reference driver's pod into the Spark driver's: same identity, env and security. */
   static Pod toSpark(Pod reference, DriverSpec driver) {
     Container base = reference.getSpec().getContainers().get(0);
-    Container spark = new ContainerBuilder(base)
+    String pool = reference.getMetadata().getLabels().get(PoolLabels.POOL);
+    boolean executorPods = driver.getSpark() != null && driver.getSpark().executorsOnKubernetes();
+    ContainerBuilder sparkBuilder = new ContainerBuilder(base)
         .withCommand(SPARK_HOME + "/bin/spark-submit")
-        .withArgs(submitArgs(driver.getSpark()))
+        .withArgs(submitArgs(driver.getSpark(), pool, reference.getMetadata().getNamespace(), driver.getImage()));
+    if (executorPods) {
+      sparkBuilder.addNewPort().withName("spark-driver").withContainerPort(PoolLabels.SPARK_DRIVER_PORT).endPort()
+          .addNewPort().withName("spark-blocks").withContainerPort(PoolLabels.SPARK_BLOCK_MANAGER_PORT).endPort();
+    }
+    Container spark = sparkBuilder
         .addToEnv(DriverPodFactory.fieldRef("SPARK_LOCAL_IP", "status.podIP"),
             new EnvVarBuilder().withName("HOME").withValue("/scratch").build(),
             new EnvVarBuilder().withName("BATON_SPARK_ARTIFACTS").withValue(driver.getSpark() != null
@@ -92,8 +127,14 @@ public final class SparkDriverPods {
         .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("64Mi")).endResources()
         .addToVolumeMounts(new VolumeMountBuilder().withName("baton-plugin").withMountPath("/baton-plugin").build())
         .build();
-    return new PodBuilder(reference)
-        .editMetadata().addToLabels(PoolLabels.DRIVER_KIND, "spark-connect").endMetadata()
+    PodBuilder pod = new PodBuilder(reference)
+        .editMetadata().addToLabels(PoolLabels.DRIVER_KIND, PoolLabels.SPARK_CONNECT_KIND).endMetadata();
+    if (executorPods) {
+      // Spark's Kubernetes client signs in with the pod's token, as the pool's Spark account.
+      pod.editSpec().withServiceAccountName(PoolLabels.sparkServiceAccount(pool))
+          .withAutomountServiceAccountToken(true).endSpec();
+    }
+    return pod
         .editSpec()
         // The Apache Spark images' own user: Spark (Hadoop's login) needs a uid the image knows.
         .editSecurityContext().withRunAsUser(SPARK_UID).withRunAsGroup(SPARK_UID).withFsGroup(SPARK_UID)

@@ -105,8 +105,17 @@ class CrdValidationIT {
         .replace("SPARK", "{master: \"local[2]\", conf: {spark.sql.shuffle.partitions: \"8\"}, artifacts: Refused}"));
     assertThat(ok.exitCode()).as(ok.output()).isZero();
     var k8sMaster = apply(spark.replace("NAME", "k8s").replace("KIND", "SparkConnect")
-        .replace("SPARK", "{master: \"k8s://https://kubernetes.default.svc\"}"));
-    assertThat(k8sMaster.output()).contains("spec.driver.spark.master");
+        .replace("SPARK", "{master: \"k8s://https://kubernetes.default.svc:443\"}"));
+    assertThat(k8sMaster.exitCode()).as(k8sMaster.output()).isZero();
+    var otherMaster = apply(spark.replace("NAME", "yarn").replace("KIND", "SparkConnect")
+        .replace("SPARK", "{master: \"k8s://http://kubernetes.default.svc\"}"));
+    assertThat(otherMaster.output()).contains("spec.driver.spark.master");
+    var ownedK8sConf = apply(spark.replace("NAME", "owned-k8s").replace("KIND", "SparkConnect")
+        .replace("SPARK", "{conf: {spark.kubernetes.executor.label.baton.dev/pool: other}}"));
+    assertThat(ownedK8sConf.output()).contains("spec.driver.spark.conf").contains("the operator sets them");
+    var ownedAccount = apply(spark.replace("NAME", "owned-account").replace("KIND", "SparkConnect")
+        .replace("SPARK", "{conf: {spark.kubernetes.authenticate.driver.serviceAccountName: default}}"));
+    assertThat(ownedAccount.output()).contains("spec.driver.spark.conf").contains("the operator sets them");
     var ownedConf = apply(spark.replace("NAME", "owned").replace("KIND", "SparkConnect")
         .replace("SPARK", "{conf: {spark.connect.grpc.binding.port: \"1\"}}"));
     assertThat(ownedConf.output()).contains("spec.driver.spark.conf").contains("the operator sets them");

@@ -697,4 +697,69 @@ class OperatorIT {
     assertThat(cluster.client().resources(ClientSession.class).inNamespace(NS).withName("adhoc-sleepy")
         .waitUntilCondition(java.util.Objects::isNull, 120, TimeUnit.SECONDS)).isNull();
   }
+
+  @Test
+  void aSparkPoolWithExecutorsOnKubernetesGetsAnAccountThatMayRunPodsInItsNamespaceOnlyAndPoliciesThatAdmitThem()
+      throws Exception {
+    cluster.apply("""
+        apiVersion: baton.dev/v1alpha1
+        kind: DriverPool
+        metadata: {name: lake, namespace: pools}
+        spec:
+          replicas: 0
+          driver:
+            kind: SparkConnect
+            image: apache/spark:4.3.0
+            spark: {master: "k8s://https://kubernetes.default.svc"}
+        """);
+    var rbac = cluster.client().rbac();
+    var binding = rbac.roleBindings().inNamespace(NS).withName("lake-spark")
+        .waitUntilCondition(java.util.Objects::nonNull, 60, TimeUnit.SECONDS);
+    assertThat(binding.getRoleRef().getName()).isEqualTo("baton-spark-driver");
+    assertThat(binding.getSubjects()).singleElement().satisfies(sub -> {
+      assertThat(sub.getKind()).isEqualTo("ServiceAccount");
+      assertThat(sub.getName()).isEqualTo("lake-spark");
+    });
+    assertThat(cluster.client().serviceAccounts().inNamespace(NS).withName("lake-spark").get()).isNotNull();
+    // What Spark's driver may do as that account: executor pods here, nothing elsewhere, no Secrets.
+    try (KubernetesClient spark = cluster.clientAsServiceAccount(NS, "lake-spark")) {
+      assertThat(allowed(spark, NS, "create", "pods")).isTrue();
+      assertThat(allowed(spark, NS, "delete", "configmaps")).isTrue();
+      assertThat(allowed(spark, "default", "create", "pods")).isFalse();
+      assertThat(allowed(spark, NS, "get", "secrets")).isFalse();
+    }
+    var executors = cluster.client().network().v1().networkPolicies().inNamespace(NS).withName("lake-spark-executors")
+        .get();
+    assertThat(executors.getSpec().getPodSelector().getMatchLabels()).isEqualTo(PoolLabels.executorSelector("lake"));
+    assertThat(executors.getSpec().getIngress()).singleElement().satisfies(rule -> assertThat(rule.getFrom())
+        .extracting(f -> f.getPodSelector().getMatchLabels())
+        .containsExactlyInAnyOrder(PoolLabels.driverSelector("lake"), PoolLabels.executorSelector("lake")));
+    var drivers = cluster.client().network().v1().networkPolicies().inNamespace(NS).withName("lake-drivers").get();
+    assertThat(drivers.getSpec().getIngress()).anySatisfy(rule -> {
+      assertThat(rule.getFrom()).singleElement().satisfies(f -> assertThat(f.getPodSelector().getMatchLabels())
+          .isEqualTo(PoolLabels.executorSelector("lake")));
+      assertThat(rule.getPorts()).extracting(pt -> pt.getPort().getIntVal())
+          .containsExactlyInAnyOrder(PoolLabels.SPARK_DRIVER_PORT, PoolLabels.SPARK_BLOCK_MANAGER_PORT);
+    });
+
+    // Executors inside the driver again: the account and what came with it go.
+    cluster.client().resources(DriverPool.class).inNamespace(NS).withName("lake").edit(p -> {
+      p.getSpec().getDriver().getSpark().setMaster("local[2]");
+      return p;
+    });
+    assertThat(rbac.roleBindings().inNamespace(NS).withName("lake-spark")
+        .waitUntilCondition(java.util.Objects::isNull, 60, TimeUnit.SECONDS)).isNull();
+    assertThat(cluster.client().serviceAccounts().inNamespace(NS).withName("lake-spark").get()).isNull();
+    assertThat(cluster.client().network().v1().networkPolicies().inNamespace(NS).withName("lake-spark-executors")
+        .get()).isNull();
+    cluster.client().resources(DriverPool.class).inNamespace(NS).withName("lake").delete();
+  }
+
+  /** Whether {@code client}'s identity may {@code verb} {@code resource} in {@code namespace}. */
+  private static boolean allowed(KubernetesClient client, String namespace, String verb, String resource) {
+    return client.authorization().v1().selfSubjectAccessReview().create(
+        new io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder().withNewSpec()
+            .withNewResourceAttributes().withNamespace(namespace).withVerb(verb).withResource(resource)
+            .endResourceAttributes().endSpec().build()).getStatus().getAllowed();
+  }
 }

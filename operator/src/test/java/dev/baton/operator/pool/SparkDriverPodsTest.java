@@ -42,6 +42,36 @@ class SparkDriverPodsTest {
       assertThat(init.getCommand()).containsExactly("cp", SparkDriverPods.PLUGIN_IN_IMAGE, SparkDriverPods.PLUGIN_IN_POD);
     });
     assertThat(pod.getMetadata().getLabels()).containsEntry(PoolLabels.DRIVER_KIND, "spark-connect");
+    assertThat(pod.getSpec().getAutomountServiceAccountToken()).as("a local master needs no API access").isFalse();
+    assertThat(pod.getSpec().getServiceAccountName()).isNull();
+    assertThat(String.join(" ", driver.getArgs())).doesNotContain("spark.kubernetes");
+  }
+
+  @Test
+  void aK8sMasterStartsExecutorPodsAsThePoolsSparkAccountLabelledAsItsExecutorsAndOwnedByTheDriverPod() {
+    DriverPool pool = sparkPool();
+    pool.getSpec().getDriver().getSpark().setMaster("k8s://https://kubernetes.default.svc");
+    pool.getSpec().getDriver().getSpark().setConf(Map.of("spark.kubernetes.container.image", "lake/spark:4.3.0"));
+    Pod pod = DriverPodFactory.build(pool, "abcdef1234");
+    Container driver = pod.getSpec().getContainers().get(0);
+    String args = String.join(" ", driver.getArgs());
+    String ns = pool.getMetadata().getNamespace();
+    assertThat(args).contains("--master k8s://https://kubernetes.default.svc",
+        "--conf spark.kubernetes.namespace=" + ns,
+        "--conf spark.kubernetes.driver.pod.name=$(POD_NAME)",
+        "--conf spark.driver.host=$(POD_IP)",
+        "--conf spark.driver.port=" + PoolLabels.SPARK_DRIVER_PORT,
+        "--conf spark.driver.blockManager.port=" + PoolLabels.SPARK_BLOCK_MANAGER_PORT,
+        "--conf spark.kubernetes.executor.label.baton.dev/pool=sales",
+        "--conf spark.kubernetes.executor.label.app.kubernetes.io/component=spark-executor");
+    // The pool's own executor image comes after the default (the driver's), so it wins.
+    assertThat(args.indexOf("spark.kubernetes.container.image=apache/spark:4.3.0"))
+        .isLessThan(args.indexOf("spark.kubernetes.container.image=lake/spark:4.3.0"));
+    assertThat(pod.getSpec().getServiceAccountName()).isEqualTo("sales-spark");
+    assertThat(pod.getSpec().getAutomountServiceAccountToken()).isTrue();
+    assertThat(driver.getEnv()).extracting(EnvVar::getName).contains("POD_NAME", "POD_IP");
+    assertThat(driver.getPorts()).extracting(p -> p.getContainerPort())
+        .contains(PoolLabels.SPARK_DRIVER_PORT, PoolLabels.SPARK_BLOCK_MANAGER_PORT);
   }
 
   @Test
