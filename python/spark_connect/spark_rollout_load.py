@@ -9,9 +9,11 @@ as a Spark Connect user must meet it: the client makes a new session, sets its s
 repeats the call; all of that counts in the call's time.
 Each call is appended to <control-dir>/calls.tsv as "<client> <start> <end> <outcome>": times from
 time.monotonic_ns() (CLOCK_MONOTONIC, the clock of Java's System.nanoTime on Linux); outcome "ok",
-or "recovered" for a call that failed and set its session up again. Prints READY once every
-session is set up; at the end "FAILED <calls>", "LOST <clients>" (clients that had to make a new
-session) and one "ERROR <client> <first line>" per failure.
+"recovered" for a call that failed and set its session up again, or "unrecovered" for a call
+still in flight a minute after the stop (its end is then the time it was given up). Prints READY
+once every session is set up; at the end "FAILED <calls>", "LOST <clients>" (clients that had to
+make a new session, or never got an answer), one "ABANDONED <session id>" per session a client
+gave up, and one "ERROR <client> <first line>" per failure.
 """
 import os
 import sys
@@ -26,6 +28,8 @@ log_lock = threading.Lock()
 log = open(os.path.join(control, "calls.tsv"), "a", buffering=1)
 errors = []
 lost = set()
+abandoned = []
+in_flight = [None] * count
 setup_failed = []
 ready = threading.Barrier(count + 1)
 
@@ -59,21 +63,28 @@ def client(i):
         return
     while not os.path.exists(stop):
         start = time.monotonic_ns()
+        in_flight[i] = start
         outcome = "ok"
         try:
             call(spark, i)
         except Exception as e:  # noqa: BLE001 - the failure is the measurement
-            outcome = "recovered"
             errors.append(f"{i} {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}")
             lost.add(i)
+            abandoned.append(spark.client._session_id)
+            outcome = "unrecovered"
             while not os.path.exists(stop):
+                fresh = None
                 try:
-                    spark = set_up(i)
-                    call(spark, i)
+                    fresh = set_up(i)
+                    call(fresh, i)
+                    spark, outcome = fresh, "recovered"
                     break
                 except Exception:  # noqa: BLE001 - the server may still be starting
+                    if fresh is not None:
+                        abandoned.append(fresh.client._session_id)
                     time.sleep(0.2)
         with log_lock:
+            in_flight[i] = None
             log.write(f"{i}\t{start}\t{time.monotonic_ns()}\t{outcome}\n")
 
 
@@ -85,14 +96,29 @@ try:
     print("READY", flush=True)
 except threading.BrokenBarrierError:
     pass
-for t in threads:
-    t.join()
-log.close()
+deadline = None
+for i, t in enumerate(threads):
+    while t.is_alive():
+        t.join(1)
+        if deadline is None and os.path.exists(stop):
+            deadline = time.monotonic() + 60
+        if deadline is not None and time.monotonic() > deadline:
+            break
+with log_lock:
+    for i, t in enumerate(threads):
+        if t.is_alive() and in_flight[i] is not None:
+            # Never answered: the pause runs until it was given up.
+            log.write(f"{i}\t{in_flight[i]}\t{time.monotonic_ns()}\tunrecovered\n")
+            lost.add(i)
+            in_flight[i] = None
+    log.close()
 if setup_failed:
     print("SETUP FAILED\n" + "\n".join(setup_failed), flush=True)
     os._exit(1)
 print(f"FAILED {len(errors)}", flush=True)
 print(f"LOST {len(lost)}", flush=True)
+for session_id in abandoned:
+    print(f"ABANDONED {session_id}", flush=True)
 for e in errors:
     print(f"ERROR {e}", flush=True)
 # Not a normal exit: the clients of sessions lost to a restart are never closed (as in a program

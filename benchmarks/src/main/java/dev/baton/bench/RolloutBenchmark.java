@@ -61,7 +61,7 @@ public final class RolloutBenchmark {
       Latencies.row(names.get(i), results.get(i).pauses);
     }
     String[] columns = {"(a) handoff", "(b) replaced", "(c) Spark", "(d) restart"};
-    StringBuilder head = new StringBuilder(String.format("%-40s", ""));
+    StringBuilder head = new StringBuilder(String.format("%-48s", ""));
     for (int i = 0; i < results.size(); i++) {
       head.append(String.format(" %12s", columns[i]));
     }
@@ -85,7 +85,7 @@ public final class RolloutBenchmark {
   }
 
   private static void row(String name, List<Result> results, java.util.function.Function<Result, String> cell) {
-    StringBuilder line = new StringBuilder(String.format("%-40s", name));
+    StringBuilder line = new StringBuilder(String.format("%-48s", name));
     results.forEach(r -> line.append(' ').append(cell.apply(r)));
     System.out.println(line);
   }

@@ -19,8 +19,11 @@ import java.util.regex.Pattern;
  * with this process's.
  */
 final class SparkLoad implements AutoCloseable {
-  /** How the clients ended: failed calls, the clients that had to make a new session, the errors. */
-  record Outcome(int failed, int lost, List<String> errors) {}
+  /**
+   * How the clients ended: failed calls, the clients that had to make a new session (or never got
+   * an answer), the sessions they gave up, the errors.
+   */
+  record Outcome(int failed, int lost, List<String> abandoned, List<String> errors) {}
 
   private final Path control;
   private final PySpark.Running script;
@@ -66,7 +69,10 @@ final class SparkLoad implements AutoCloseable {
     return true;
   }
 
-  /** Waits (up to {@code limit}) until every client has called since {@code nanos}. */
+  /**
+   * Waits (up to {@code limit}) until every client has called since {@code nanos}; a client that
+   * has not by then shows as an unrecovered call once the clients are stopped.
+   */
   void awaitAllCalledSince(long nanos, Duration limit) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + limit.toNanos();
     while (System.nanoTime() < deadline && !allCalledSince(nanos)) {
@@ -74,7 +80,10 @@ final class SparkLoad implements AutoCloseable {
     }
   }
 
-  /** Each client's pause in [from, to]: its slowest call that overlaps it, in microseconds, sorted. */
+  /**
+   * Each client's pause in [from, to]: its slowest call that overlaps it, in microseconds, sorted.
+   * Read after {@link #finish}, so a call that never ended counts until it was given up.
+   */
   long[] pauses(long from, long to) throws IOException {
     Map<String, List<long[]>> calls = calls();
     long[] pauses = new long[clients];
@@ -96,7 +105,9 @@ final class SparkLoad implements AutoCloseable {
       throw new IllegalStateException("the PySpark clients did not finish:\n" + r.summary());
     }
     List<String> errors = r.output().lines().filter(l -> l.startsWith("ERROR ")).toList();
-    return new Outcome(Integer.parseInt(failed.group(1)), Integer.parseInt(lost.group(1)), errors);
+    List<String> abandoned = r.output().lines().filter(l -> l.startsWith("ABANDONED "))
+        .map(l -> l.substring("ABANDONED ".length()).strip()).toList();
+    return new Outcome(Integer.parseInt(failed.group(1)), Integer.parseInt(lost.group(1)), abandoned, errors);
   }
 
   /** Stops clients left running by a benchmark that failed. */

@@ -2,6 +2,7 @@ package dev.baton.bench;
 
 import dev.baton.api.model.ClientSession;
 import dev.baton.api.model.DriverPool;
+import dev.baton.e2e.python.SparkHomes;
 import dev.baton.e2e.tls.LocalhostCertificates;
 import dev.baton.gateway.Authenticator;
 import dev.baton.gateway.GatewayOptions;
@@ -34,6 +35,7 @@ final class SparkRollouts {
 
   /** (c): a pool of 2 Spark drivers on {@link #OLD_SPARK}, its image changed to {@link #NEW_SPARK}. */
   static RolloutBenchmark.Result handoff(BenchPool pool, int clients) throws Exception {
+    installBoth();
     KubernetesClient admin = pool.admin();
     LocalhostCertificates.Issued cert = LocalhostCertificates.localhost(1);
     Path ca = Files.createTempFile("baton-bench-ca", ".pem");
@@ -85,11 +87,12 @@ final class SparkRollouts {
               .anyMatch(c -> c.getType().equals("RolloutComplete") && c.getStatus().equals("True")));
       long end = System.nanoTime();
       load.awaitAllCalledSince(end, Duration.ofMinutes(2));
-      long[] pauses = load.pauses(begin, end);
       SparkLoad.Outcome outcome = load.finish();
+      long[] pauses = load.pauses(begin, end);
       Map<String, Integer> after = migrations(admin);
-      int moved = (int) before.entrySet().stream().filter(e -> after.getOrDefault(e.getKey(), 0) > e.getValue())
-          .count();
+      // Handed over with their state: moved, and still the session its client uses.
+      int moved = (int) before.entrySet().stream().filter(e -> after.getOrDefault(e.getKey(), 0) > e.getValue()
+          && !outcome.abandoned().contains(e.getKey())).count();
       return new RolloutBenchmark.Result(pauses, outcome.failed(), outcome.lost(), moved, (end - begin) / 1e9,
           outcome.errors());
     }
@@ -97,6 +100,7 @@ final class SparkRollouts {
 
   /** (d): a Spark Connect server without Baton on {@link #OLD_SPARK}, restarted as {@link #NEW_SPARK}. */
   static RolloutBenchmark.Result restart(int clients, Path logs) throws Exception {
+    installBoth();
     int port = PlainSparkServer.freePort();
     PlainSparkServer server = PlainSparkServer.start(OLD_SPARK, port, logs.resolve("spark-" + OLD_SPARK + ".log"));
     try (SparkLoad load = SparkLoad.start("sc://localhost:" + port, Map.of(), clients)) {
@@ -106,13 +110,19 @@ final class SparkRollouts {
       server = PlainSparkServer.start(NEW_SPARK, port, logs.resolve("spark-" + NEW_SPARK + ".log"));
       long end = System.nanoTime();
       load.awaitAllCalledSince(end, Duration.ofMinutes(3));
-      long[] pauses = load.pauses(begin, end);
       SparkLoad.Outcome outcome = load.finish();
+      long[] pauses = load.pauses(begin, end);
       return new RolloutBenchmark.Result(pauses, outcome.failed(), outcome.lost(), 0, (end - begin) / 1e9,
           outcome.errors());
     } finally {
       server.close();
     }
+  }
+
+  /** Both Spark versions installed before anything is timed (a minute or two each, once per machine). */
+  private static void installBoth() {
+    SparkHomes.of(OLD_SPARK);
+    SparkHomes.of(NEW_SPARK);
   }
 
   /** Moves so far of each Spark session of the pool, by session id. */
