@@ -84,6 +84,8 @@ def client(i):
                         abandoned.append(fresh.client._session_id)
                     time.sleep(0.2)
         with log_lock:
+            if log.closed:
+                return  # given up as unrecovered at the end
             in_flight[i] = None
             log.write(f"{i}\t{start}\t{time.monotonic_ns()}\t{outcome}\n")
 

@@ -63,6 +63,11 @@ public final class PoolLabels {
     return pool + "-spark";
   }
 
+  /** The ServiceAccount of a Spark pool's executor pods: no rights, no token. */
+  public static String sparkExecutorServiceAccount(String pool) {
+    return pool + "-spark-executor";
+  }
+
   public static String selectorString(String pool) {
     return POOL + "=" + pool + "," + COMPONENT + "=driver";
   }

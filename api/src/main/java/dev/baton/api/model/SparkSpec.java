@@ -15,9 +15,10 @@ public class SparkSpec {
   @JsonPropertyDescription("Spark master of each driver: local, local[N] or local[*] (the default), where the "
       + "work runs inside the driver pod; or k8s://https://<API server>[:port] (in a cluster, "
       + "k8s://https://kubernetes.default.svc), where each driver starts its executors as pods of the pool's "
-      + "namespace, as ServiceAccount <pool>-spark, which the operator makes and binds to ClusterRole "
-      + "baton-spark-driver. That account can create pods in the namespace, so code a client runs on a driver can "
-      + "too: give such a pool a namespace of its own. Executors run the driver image unless "
+      + "namespace. The drivers run as ServiceAccount <pool>-spark, which the operator makes and binds to "
+      + "ClusterRole baton-spark-driver; the executors as <pool>-spark-executor, with no rights and no token. The "
+      + "drivers' account can create pods in the namespace, so code a client runs on a driver can too: give such a "
+      + "pool a namespace of its own. Executors run the driver image unless "
       + "spark.kubernetes.executor.container.image is set.")
   private String master;
 
@@ -25,13 +26,15 @@ public class SparkSpec {
   @ValidationRule(value = "self.all(k, !(k in ['spark.connect.grpc.binding.port', "
       + "'spark.connect.grpc.interceptor.classes', 'spark.master', 'spark.jars', 'spark.driver.host', "
       + "'spark.driver.port', 'spark.driver.blockManager.port', 'spark.kubernetes.namespace', "
-      + "'spark.kubernetes.driver.pod.name', 'spark.kubernetes.authenticate.driver.serviceAccountName'] "
+      + "'spark.kubernetes.driver.pod.name', 'spark.kubernetes.authenticate.driver.serviceAccountName', "
+      + "'spark.kubernetes.authenticate.executor.serviceAccountName'] "
       + "|| k.startsWith('spark.kubernetes.executor.label.baton.dev/') "
       + "|| k == 'spark.kubernetes.executor.label.app.kubernetes.io/component'))",
       message = "may not set spark.connect.grpc.binding.port, spark.connect.grpc.interceptor.classes, "
           + "spark.master, spark.jars, spark.driver.host, spark.driver.port, spark.driver.blockManager.port, "
           + "spark.kubernetes.namespace, spark.kubernetes.driver.pod.name, "
-          + "spark.kubernetes.authenticate.driver.serviceAccountName or the executor labels baton.dev/* and "
+          + "spark.kubernetes.authenticate.driver.serviceAccountName, "
+          + "spark.kubernetes.authenticate.executor.serviceAccountName or the executor labels baton.dev/* and "
           + "app.kubernetes.io/component: the operator sets them (use master for the master)",
       reason = "FieldValueForbidden")
   @JsonPropertyDescription("Spark configuration of each driver's Spark Connect server (at most 128 keys), "

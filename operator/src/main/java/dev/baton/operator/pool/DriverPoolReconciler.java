@@ -71,6 +71,8 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
 
   private final OperatorMetrics metrics;
   private final CordonedNodes cordoned;
+  /** Spark pools known to have no executor account and rights (so they are not looked up again). */
+  private final java.util.Set<String> executorAccessAbsent = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /**
    * @param operatorNamespace where the operator's pods run: the only namespace whose operator
@@ -172,8 +174,11 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
       OwnedObjects owned = new OwnedObjects(client);
       int live = (int) drivers.stream().filter(d -> !d.terminating()).count();
       owned.ensure(PoolObjects.disruptionBudget(pool, live + plan.create()));
+      Optional<DriverSpec> driver = plan.create() > 0 ? driverOf(spec, specRevision, stored, plan.createRevision())
+          : Optional.empty();
+      boolean executorPods = executorPodsUsed(pool, pods, driver);
+      ensureSparkExecutorAccess(client, owned, pool, executorPods);
       if (plan.create() > 0) {
-        Optional<DriverSpec> driver = driverOf(spec, specRevision, stored, plan.createRevision());
         if (driver.isEmpty()) {
           events.warning(pool, "RevisionMissing", "no stored driver spec for revision " + plan.createRevision()
               + "; cannot create its drivers");
@@ -225,8 +230,7 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
       owned.ensure(PoolObjects.driversService(pool));
       owned.ensure(PoolObjects.clientService(pool));
       owned.ensure(PoolObjects.endpointSlice(pool, PoolLabels.driversService(name), plan.endpoints()));
-      owned.ensure(PoolObjects.networkPolicy(pool, operatorNamespace));
-      ensureSparkExecutorAccess(client, owned, pool, pods);
+      owned.ensure(PoolObjects.networkPolicy(pool, operatorNamespace, executorPods));
       ensureGateway(owned, pool);
       prober.retain(ns + "/" + name,
           new HashSet<>(drivers.stream().map(DriverView::ip).filter(java.util.Objects::nonNull).toList()));
@@ -289,33 +293,43 @@ public class DriverPoolReconciler implements Reconciler<DriverPool>, Cleaner<Dri
     }
   }
 
-  /** The gateway, its ServiceAccount and that account's rights; the Deployment last, once it may run. */
   /**
-   * A Spark pool whose drivers start executors as pods: their account, its binding and the
-   * executors' NetworkPolicy, kept while any driver runs as that account (a rollout away from
-   * a k8s:// master keeps them for the old drivers), removed after (a pool that became a
-   * Reference pool keeps them until it is deleted).
+   * A Spark pool whose drivers start executors as pods: their account and its binding, the
+   * executors' account (no rights, no token) and the executors' NetworkPolicy, made before a
+   * driver that runs as that account is created (the API server refuses a pod whose account does
+   * not exist, and Spark reads its own pod as it starts). Kept while {@code used}; removed after
+   * (a pool that became a Reference pool keeps them until it is deleted).
    */
-  private static void ensureSparkExecutorAccess(KubernetesClient client, OwnedObjects owned, DriverPool pool,
-      List<Pod> pods) {
-    String account = PoolLabels.sparkServiceAccount(pool.getMetadata().getName());
-    boolean used = PoolObjects.executorPods(pool)
-        || pods.stream().anyMatch(p -> account.equals(p.getSpec().getServiceAccountName()));
+  private void ensureSparkExecutorAccess(KubernetesClient client, OwnedObjects owned, DriverPool pool, boolean used) {
+    String key = pool.getMetadata().getNamespace() + "/" + pool.getMetadata().getName();
     var binding = PoolObjects.sparkRoleBinding(pool);
-    var policy = PoolObjects.executorNetworkPolicy(pool);
-    var serviceAccount = PoolObjects.sparkServiceAccount(pool);
     if (used) {
-      owned.ensure(serviceAccount);
+      executorAccessAbsent.remove(key);
+      owned.ensure(PoolObjects.sparkServiceAccount(pool));
+      owned.ensure(PoolObjects.sparkExecutorServiceAccount(pool));
       owned.ensure(binding);
-      owned.ensure(policy);
-    } else if (pool.getSpec().getDriver().runsSpark() && client.resource(binding).get() != null) {
-      // The binding last: while it is there, the next reconcile finishes the job.
-      client.resource(policy).delete();
-      client.resource(serviceAccount).delete();
-      client.resource(binding).delete();
+      owned.ensure(PoolObjects.executorNetworkPolicy(pool));
+    } else if (pool.getSpec().getDriver().runsSpark() && !executorAccessAbsent.contains(key)) {
+      if (client.resource(binding).get() != null) {
+        // The binding last: while it is there, the next reconcile finishes the job.
+        client.resource(PoolObjects.executorNetworkPolicy(pool)).delete();
+        client.resource(PoolObjects.sparkExecutorServiceAccount(pool)).delete();
+        client.resource(PoolObjects.sparkServiceAccount(pool)).delete();
+        client.resource(binding).delete();
+        LOG.info("pool {}: its drivers start no executor pods any more; their account and its rights removed", key);
+      }
+      executorAccessAbsent.add(key);
     }
   }
 
+  /** Whether any driver of the pool runs, or is about to be created, as the pool's Spark account. */
+  private static boolean executorPodsUsed(DriverPool pool, List<Pod> pods, Optional<DriverSpec> toCreate) {
+    String account = PoolLabels.sparkServiceAccount(pool.getMetadata().getName());
+    return PoolObjects.executorPods(pool.getSpec().getDriver()) || toCreate.map(PoolObjects::executorPods).orElse(false)
+        || pods.stream().anyMatch(p -> account.equals(p.getSpec().getServiceAccountName()));
+  }
+
+  /** The gateway, its ServiceAccount and that account's rights; the Deployment last, once it may run. */
   private void ensureGateway(OwnedObjects owned, DriverPool pool) {
     owned.ensure(GatewayObjects.serviceAccount(pool));
     owned.ensure(GatewayObjects.sessionsBinding(pool));

@@ -108,6 +108,14 @@ public final class PoolObjects {
    * pod labelled like the operator elsewhere is not let in.
    */
   public static NetworkPolicy networkPolicy(DriverPool pool, String operatorNamespace) {
+    return networkPolicy(pool, operatorNamespace, executorPods(pool.getSpec().getDriver()));
+  }
+
+  /**
+   * As above; {@code executors}: whether drivers of the pool start Spark executors as pods (they
+   * may run an older revision than the spec's), whose calls back to their driver are admitted.
+   */
+  public static NetworkPolicy networkPolicy(DriverPool pool, String operatorNamespace, boolean executors) {
     String name = pool.getMetadata().getName();
     return new NetworkPolicyBuilder().withNewMetadata().withName(PoolLabels.driversService(name))
         .withNamespace(pool.getMetadata().getNamespace()).withLabels(labels(pool, "driver"))
@@ -132,7 +140,7 @@ public final class PoolObjects {
         .addNewPort().withProtocol("TCP").withPort(new IntOrString(PoolLabels.CONTROL_PORT)).endPort()
         .endIngress()
         // A Spark pool whose executors run as pods: its executors call their driver back.
-        .addAllToIngress(executorPods(pool) ? List.of(new io.fabric8.kubernetes.api.model.networking.v1
+        .addAllToIngress(executors ? List.of(new io.fabric8.kubernetes.api.model.networking.v1
             .NetworkPolicyIngressRuleBuilder()
             .addNewFrom().withNewPodSelector().withMatchLabels(PoolLabels.executorSelector(name)).endPodSelector()
             .endFrom()
@@ -142,9 +150,8 @@ public final class PoolObjects {
         .endSpec().build();
   }
 
-  /** Whether the pool's drivers start their Spark executors as pods (a k8s:// master). */
-  public static boolean executorPods(DriverPool pool) {
-    var driver = pool.getSpec().getDriver();
+  /** Whether drivers of this spec start their Spark executors as pods (a k8s:// master). */
+  public static boolean executorPods(dev.baton.api.model.DriverSpec driver) {
     return driver.runsSpark() && driver.getSpark() != null && driver.getSpark().executorsOnKubernetes();
   }
 
@@ -173,6 +180,17 @@ public final class PoolObjects {
     return new ServiceAccountBuilder().withNewMetadata().withName(PoolLabels.sparkServiceAccount(name))
         .withNamespace(pool.getMetadata().getNamespace()).withLabels(labels(pool, "driver"))
         .withOwnerReferences(owner(pool)).endMetadata().build();
+  }
+
+  /**
+   * {@code <pool>-spark-executor}: the account a Spark pool's executor pods run as. It has no
+   * rights and its token is not mounted: executors run client code and need no API access.
+   */
+  public static ServiceAccount sparkExecutorServiceAccount(DriverPool pool) {
+    String name = pool.getMetadata().getName();
+    return new ServiceAccountBuilder().withNewMetadata().withName(PoolLabels.sparkExecutorServiceAccount(name))
+        .withNamespace(pool.getMetadata().getNamespace()).withLabels(labels(pool, "spark-executor"))
+        .withOwnerReferences(owner(pool)).endMetadata().withAutomountServiceAccountToken(false).build();
   }
 
   /**

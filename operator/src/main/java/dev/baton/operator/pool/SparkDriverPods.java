@@ -52,8 +52,8 @@ public final class SparkDriverPods {
 
   /**
    * As above, for a driver of pool {@code pool} in {@code namespace} running {@code image}: with a
-   * k8s:// master, the conf that lets it start its executors as pods of the namespace, as the
-   * pool's Spark ServiceAccount, labelled as the pool's executors (its NetworkPolicies admit them),
+   * k8s:// master, the conf that lets it start its executors as pods of the namespace (the driver
+   * as the pool's Spark ServiceAccount, the executors as one with no rights), labelled as the pool's executors (its NetworkPolicies admit them),
    * owned by the driver pod (they go with it), calling back to the pod's address on fixed ports.
    * {@code $(POD_NAME)} and {@code $(POD_IP)} are the pod's own variables, expanded by the kubelet.
    */
@@ -70,7 +70,10 @@ public final class SparkDriverPods {
       Map<String, String> k8s = new java.util.LinkedHashMap<>();
       k8s.put("spark.kubernetes.namespace", namespace);
       k8s.put("spark.kubernetes.driver.pod.name", "$(POD_NAME)");
-      k8s.put("spark.kubernetes.authenticate.driver.serviceAccountName", PoolLabels.sparkServiceAccount(pool));
+      // The driver signs in with its pod's token; executors run client code, as an account with
+      // no rights and no token.
+      k8s.put("spark.kubernetes.authenticate.executor.serviceAccountName",
+          PoolLabels.sparkExecutorServiceAccount(pool));
       k8s.put("spark.driver.host", "$(POD_IP)");
       k8s.put("spark.driver.port", String.valueOf(PoolLabels.SPARK_DRIVER_PORT));
       k8s.put("spark.driver.blockManager.port", String.valueOf(PoolLabels.SPARK_BLOCK_MANAGER_PORT));

@@ -75,8 +75,10 @@ public final class RecordedStates implements AutoCloseable {
     }
     long known = track(key, driver);
     watches.ensure(namespace, pool, driver, ip, token);
-    if (known >= version) {
-      return; // the stream (or the last fetch) brought it; asked only when the stream lags or is down
+    if (known >= version || info.getState() == dev.baton.proto.v1.SessionState.SESSION_FROZEN) {
+      // The stream (or the last fetch) brought it; asked only when the stream lags or is down,
+      // never while frozen (a copy being rebuilt here is not yet a state to re-open from).
+      return;
     }
     SessionSnapshot snapshot;
     try {

@@ -706,7 +706,7 @@ class OperatorIT {
         kind: DriverPool
         metadata: {name: lake, namespace: pools}
         spec:
-          replicas: 0
+          replicas: 1
           driver:
             kind: SparkConnect
             image: apache/spark:4.3.0
@@ -721,6 +721,12 @@ class OperatorIT {
       assertThat(sub.getName()).isEqualTo("lake-spark");
     });
     assertThat(cluster.client().serviceAccounts().inNamespace(NS).withName("lake-spark").get()).isNotNull();
+    assertThat(cluster.client().serviceAccounts().inNamespace(NS).withName("lake-spark-executor").get()
+        .getAutomountServiceAccountToken()).as("executors run client code: no token").isFalse();
+    // The driver is created once its account exists (the API server refuses a pod whose account does not).
+    Pod driver = cluster.client().pods().inNamespace(NS).withLabels(PoolLabels.driverSelector("lake"))
+        .informOnCondition(pods -> !pods.isEmpty()).get(60, TimeUnit.SECONDS).get(0);
+    assertThat(driver.getSpec().getServiceAccountName()).isEqualTo("lake-spark");
     // What Spark's driver may do as that account: executor pods here, nothing elsewhere, no Secrets.
     try (KubernetesClient spark = cluster.clientAsServiceAccount(NS, "lake-spark")) {
       assertThat(allowed(spark, NS, "create", "pods")).isTrue();
@@ -729,12 +735,13 @@ class OperatorIT {
       assertThat(allowed(spark, NS, "get", "secrets")).isFalse();
     }
     var executors = cluster.client().network().v1().networkPolicies().inNamespace(NS).withName("lake-spark-executors")
-        .get();
+        .waitUntilCondition(java.util.Objects::nonNull, 60, TimeUnit.SECONDS);
     assertThat(executors.getSpec().getPodSelector().getMatchLabels()).isEqualTo(PoolLabels.executorSelector("lake"));
     assertThat(executors.getSpec().getIngress()).singleElement().satisfies(rule -> assertThat(rule.getFrom())
         .extracting(f -> f.getPodSelector().getMatchLabels())
         .containsExactlyInAnyOrder(PoolLabels.driverSelector("lake"), PoolLabels.executorSelector("lake")));
-    var drivers = cluster.client().network().v1().networkPolicies().inNamespace(NS).withName("lake-drivers").get();
+    var drivers = cluster.client().network().v1().networkPolicies().inNamespace(NS).withName("lake-drivers")
+        .waitUntilCondition(java.util.Objects::nonNull, 60, TimeUnit.SECONDS);
     assertThat(drivers.getSpec().getIngress()).anySatisfy(rule -> {
       assertThat(rule.getFrom()).singleElement().satisfies(f -> assertThat(f.getPodSelector().getMatchLabels())
           .isEqualTo(PoolLabels.executorSelector("lake")));
@@ -742,13 +749,16 @@ class OperatorIT {
           .containsExactlyInAnyOrder(PoolLabels.SPARK_DRIVER_PORT, PoolLabels.SPARK_BLOCK_MANAGER_PORT);
     });
 
-    // Executors inside the driver again: the account and what came with it go.
+    // Executors inside the driver again, and no driver left running as the account: it goes, and
+    // what came with it.
     cluster.client().resources(DriverPool.class).inNamespace(NS).withName("lake").edit(p -> {
       p.getSpec().getDriver().getSpark().setMaster("local[2]");
+      p.getSpec().setReplicas(0);
       return p;
     });
     assertThat(rbac.roleBindings().inNamespace(NS).withName("lake-spark")
-        .waitUntilCondition(java.util.Objects::isNull, 60, TimeUnit.SECONDS)).isNull();
+        .waitUntilCondition(java.util.Objects::isNull, 120, TimeUnit.SECONDS)).isNull();
+    assertThat(cluster.client().serviceAccounts().inNamespace(NS).withName("lake-spark-executor").get()).isNull();
     assertThat(cluster.client().serviceAccounts().inNamespace(NS).withName("lake-spark").get()).isNull();
     assertThat(cluster.client().network().v1().networkPolicies().inNamespace(NS).withName("lake-spark-executors")
         .get()).isNull();

@@ -19,6 +19,21 @@ class DriverIsolationObjectsTest {
   }
 
   @Test
+  void sparkExecutorsReachOnlyTheirDriversSparkPortsAndOnlyWhileDriversStartExecutorPods() {
+    assertThat(PoolObjects.networkPolicy(pool(), "baton-system").getSpec().getIngress()).hasSize(2);
+    var withExecutors = PoolObjects.networkPolicy(pool(), "baton-system", true).getSpec().getIngress();
+    assertThat(withExecutors).hasSize(3);
+    assertThat(withExecutors.get(2).getFrom()).singleElement().satisfies(f -> {
+      assertThat(f.getPodSelector().getMatchLabels()).isEqualTo(PoolLabels.executorSelector("sales"));
+      assertThat(f.getNamespaceSelector()).as("the pool's own namespace").isNull();
+    });
+    assertThat(withExecutors.get(2).getPorts()).extracting(p -> p.getPort().getIntVal())
+        .containsExactly(PoolLabels.SPARK_DRIVER_PORT, PoolLabels.SPARK_BLOCK_MANAGER_PORT);
+    assertThat(PoolObjects.sparkExecutorServiceAccount(pool()).getAutomountServiceAccountToken())
+        .as("executors run client code: no token").isFalse();
+  }
+
+  @Test
   void theNetworkPolicyAdmitsTheOperatorOnlyFromItsOwnNamespaceAndAloneToTheControlPort() {
     var policy = PoolObjects.networkPolicy(pool(), "baton-system");
     var from = policy.getSpec().getIngress().get(0).getFrom();

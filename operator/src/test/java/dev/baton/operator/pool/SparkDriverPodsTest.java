@@ -59,6 +59,7 @@ class SparkDriverPodsTest {
     assertThat(args).contains("--master k8s://https://kubernetes.default.svc",
         "--conf spark.kubernetes.namespace=" + ns,
         "--conf spark.kubernetes.driver.pod.name=$(POD_NAME)",
+        "--conf spark.kubernetes.authenticate.executor.serviceAccountName=sales-spark-executor",
         "--conf spark.driver.host=$(POD_IP)",
         "--conf spark.driver.port=" + PoolLabels.SPARK_DRIVER_PORT,
         "--conf spark.driver.blockManager.port=" + PoolLabels.SPARK_BLOCK_MANAGER_PORT,
