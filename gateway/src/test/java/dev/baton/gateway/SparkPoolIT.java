@@ -235,11 +235,13 @@ class SparkPoolIT {
     awaitRecord(key, victim, "SQL: CREATE OR REPLACE TEMP VIEW numbers AS SELECT id FROM range(100)");
     Files.createFile(control.resolve("more"));
     script.awaitLine("CHANGED", Duration.ofSeconds(30));
-    RecordedStates.Recorded streamed = awaitRecord(key, victim, "SET spark.baton.later");
+    // The script's last change: the stream may deliver the state between its two changes first.
+    RecordedStates.Recorded streamed = awaitRecord(key, victim,
+        "SQL: CREATE OR REPLACE TEMP VIEW later AS SELECT 7 AS seven");
     assertThat(streamed.streamed()).as("delivered by the driver's stream").isTrue();
     assertThat(streamed.snapshot().getSparkReplayList()).extracting(s -> s.getSummary()).contains(
         "SET spark.baton.survivor", "SQL: CREATE OR REPLACE TEMP VIEW numbers AS SELECT id FROM range(100)",
-        "SQL: CREATE OR REPLACE TEMP VIEW later AS SELECT 7 AS seven");
+        "SET spark.baton.later");
     ProcessHandle driver = cluster.containerProcess(NS, victim, "driver").orElseThrow();
     driver.descendants().forEach(ProcessHandle::destroyForcibly);
     driver.destroyForcibly(); // SIGKILL
