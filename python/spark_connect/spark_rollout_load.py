@@ -22,6 +22,8 @@ import time
 
 from pyspark.sql import SparkSession, functions as F
 
+from load_harness import give_up, start_clients
+
 url, control, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 stop = os.path.join(control, "stop")
 log_lock = threading.Lock()
@@ -31,7 +33,6 @@ lost = set()
 abandoned = []
 in_flight = [None] * count
 setup_failed = []
-ready = threading.Barrier(count + 1)
 
 
 def set_up(i):
@@ -50,12 +51,12 @@ def call(spark, i):
     assert spark.conf.get("spark.baton.client") == str(i), "config lost"
 
 
-def client(i):
+def client(i, ready):
     try:
         spark = set_up(i)
     except BaseException as e:  # noqa: BLE001 - reported below
         setup_failed.append(f"client {i}: {type(e).__name__}: {e}")
-        ready.abort()
+        give_up(ready)
         return
     try:
         ready.wait()
@@ -90,14 +91,7 @@ def client(i):
             log.write(f"{i}\t{start}\t{time.monotonic_ns()}\t{outcome}\n")
 
 
-threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(count)]
-for t in threads:
-    t.start()
-try:
-    ready.wait()
-    print("READY", flush=True)
-except threading.BrokenBarrierError:
-    pass
+threads = start_clients(count, client)
 deadline = None
 for i, t in enumerate(threads):
     while t.is_alive():

@@ -8,18 +8,18 @@ Any exception fails the script: none may reach user code during the upgrade.
 """
 import os
 import sys
-import threading
 
 from pyspark.sql import SparkSession, functions as F
+
+from load_harness import give_up, start_clients
 
 url, control, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 stop = os.path.join(control, "stop")
 errors = []
 queries = [0] * count
-ready = threading.Barrier(count + 1)
 
 
-def client(i):
+def client(i, ready):
     try:
         spark = SparkSession.builder.remote(url).create()
         spark.conf.set("spark.baton.client", str(i))
@@ -37,20 +37,10 @@ def client(i):
         spark.client.close()
     except BaseException as e:  # noqa: BLE001 - reported below
         errors.append(f"client {i}: {type(e).__name__}: {e}")
-        try:
-            ready.abort()
-        except threading.BrokenBarrierError:
-            pass
+        give_up(ready)
 
 
-threads = [threading.Thread(target=client, args=(i,)) for i in range(count)]
-for t in threads:
-    t.start()
-try:
-    ready.wait()
-    print("READY", flush=True)
-except threading.BrokenBarrierError:
-    pass
+threads = start_clients(count, client)
 for t in threads:
     t.join()
 if errors:
